@@ -1,0 +1,38 @@
+"""Backends: numpy (the reference), and the registry that names them.
+
+Backend modules are imported lazily, so ``import furcate`` stays cheap and a
+backend whose dependencies are missing only fails when it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from furcate.backends.base import Backend, BackendUnavailable, Capabilities
+
+# target name -> (module, class)
+_REGISTRY: dict[str, tuple[str, str]] = {
+    "numpy": ("furcate.backends.numpy", "NumpyBackend"),
+}
+
+_instances: dict[str, Backend] = {}
+
+
+def register(target: str, module: str, cls: str) -> None:
+    _REGISTRY[target] = (module, cls)
+
+
+def targets() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_backend(target: str) -> Backend:
+    if target not in _REGISTRY:
+        raise ValueError(f"unknown target {target!r}; valid targets: {', '.join(['auto', *targets()])}")
+    if target not in _instances:
+        mod, cls = _REGISTRY[target]
+        _instances[target] = getattr(importlib.import_module(mod), cls)()
+    return _instances[target]
+
+
+__all__ = ["Backend", "BackendUnavailable", "Capabilities", "get_backend", "register", "targets"]

@@ -1,0 +1,107 @@
+"""The driver: IR → pass pipeline → backend → ``Executable``.
+
+Frontends and the CLI call ``compile_program``; it is the only place that
+knows both the passes and the backends.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+
+from furcate import diagnostics
+from furcate.backends import get_backend, targets
+from furcate.diagnostics import STATS, Dumper, log, timed
+from furcate.ir.program import IRError, Program, make_context
+from furcate.passes.pipeline import make_pass, resolve
+from furcate.runtime.executable import Executable
+
+KNOWN_OPTIONS = {
+    "target",
+    "pipeline",
+    "dump_dir",
+    "print_ir_after_all",
+    "freeze",
+    "placement",
+    "name",
+}
+
+
+def resolve_target(target: str | None) -> str:
+    """``auto`` (or None) picks the best target this machine runs; others are checked by name."""
+    if target in (None, "auto"):
+        target = os.environ.get("FURCATE_TARGET", "auto")
+    if target == "auto":
+        return "numpy"
+    if target not in targets():
+        raise ValueError(f"unknown target {target!r}; valid targets: {', '.join(['auto', *targets()])}")
+    return target
+
+
+def check_options(options: dict) -> None:
+    unknown = set(options) - KNOWN_OPTIONS
+    if unknown:
+        raise ValueError(
+            f"unknown furcate option(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(KNOWN_OPTIONS))}"
+        )
+
+
+def run_pipeline(program: Program, pipeline: str | list[str] = "default", *, dumper: Dumper | None = None,
+                 after_each=None) -> Program:
+    """Run passes on ``program`` in place and verify the result."""
+    ctx = make_context()
+    for name in resolve(pipeline):
+        with timed(f"pass:{name}"):
+            make_pass(name).apply(ctx, program.module)
+        if dumper is not None and dumper.enabled:
+            dumper.ir(name, program.text())
+        if after_each is not None:
+            after_each(name, program)
+    try:
+        program.verify()
+    except IRError as e:
+        raise IRError(f"IR invalid after pipeline {pipeline!r}: {e}") from None
+    return program
+
+
+def compile_program(program: Program, target: str | None = "auto", options: dict | None = None) -> Executable:
+    """Compile a verified program for ``target``; the program is transformed in place."""
+    options = dict(options or {})
+    check_options(options)
+    name = options.get("name") or "main"
+    t_start = time.perf_counter()
+    target = resolve_target(target or options.get("target"))
+    dumper = Dumper(options.get("dump_dir"), name)
+    if dumper.enabled:
+        dumper.ir("input", program.text())
+    after = None
+    if options.get("print_ir_after_all"):
+        def after(pass_name, prog):
+            print(f"// -----// IR Dump After {pass_name} //----- //\n{prog.text()}", flush=True)
+    t0 = time.perf_counter()
+    run_pipeline(program, options.get("pipeline", "default"), dumper=dumper, after_each=after)
+    t_passes = time.perf_counter() - t0
+    backend = get_backend(target)
+    t0 = time.perf_counter()
+    with timed(f"codegen:{target}"):
+        exe = backend.compile(program, options)
+    t_codegen = time.perf_counter() - t0
+    exe.name = name
+    ops = Counter(op.name for op in program.func.body.walk() if op.name.startswith("furcate."))
+    ops.pop("furcate.yield", None)
+    with STATS.lock:
+        STATS.graphs_compiled += 1
+        STATS.ops_compiled.update(ops)
+        for step in exe.steps:
+            STATS.kernels[step.target] += 1
+    total = time.perf_counter() - t_start
+    log("graph").debug("compiled %s for %s: %d ops, %d steps, %.1f ms", name, target,
+                       sum(ops.values()), len(exe.steps), total * 1e3)
+    if dumper.enabled:
+        dumper.write("executable.txt", exe.describe() + "\n")
+        dumper.finish({"passes_s": t_passes, "codegen_s": t_codegen, "total_s": total})
+    return exe
+
+
+__all__ = ["compile_program", "run_pipeline", "resolve_target", "diagnostics"]

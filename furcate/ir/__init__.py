@@ -1,0 +1,1 @@
+"""furcate's IR: the ``furcate`` xDSL dialect, types, builder, printing and parsing."""

@@ -1,0 +1,9 @@
+import os
+import sys
+
+# Make sure `import tests.x` resolves to this project's tests (xdsl ships a top-level `tests`).
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+os.environ.setdefault("TRITON_CACHE_DIR", os.path.join(ROOT, ".cache", "triton"))
+os.environ.setdefault("FURCATE_CACHE_DIR", os.path.join(ROOT, ".cache", "furcate-test"))
