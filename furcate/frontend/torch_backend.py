@@ -1,0 +1,253 @@
+"""The ``torch.compile`` backend: ``torch.compile(model, backend="furcate", options={...})``.
+
+dynamo -> AOTAutograd (core ATen decompositions; forward and backward graphs) ->
+``compile_fx_graph`` for each graph: if every op converts, the whole graph runs as
+one furcate ``Executable``; otherwise ``CapabilityBasedPartitioner`` splits it,
+the supported partitions are compiled and the rest stays in eager PyTorch (each op
+logged once on the "fallback" topic and counted in ``furcate.stats()``).
+
+Shapes are specialized per call: a graph with symbolic sizes (dynamic shapes) is
+converted at call time after fake-tensor propagation of the concrete inputs, and
+cached per input signature ("recompiles" topic); past
+``torch._dynamo.config.recompile_limit`` signatures it runs eagerly with a warning.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+
+import ml_dtypes
+import numpy as np
+import torch
+import torch.fx
+from torch.fx.passes.operator_support import OperatorSupportBase
+from torch.utils import _pytree as pytree
+
+from furcate.compiler import check_options, compile_program
+from furcate.diagnostics import STATS, log
+from furcate.frontend.torch_fx import Conversion, convert_graph, has_symbols, op_name, to_numpy, unsupported_reason
+
+_WARNED_OPS: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | None = None):
+    """The torch.compile backend (entry point ``furcate``). Options: ``target`` (default
+    "auto") and any ``compile_program`` option (dump_dir, pipeline, ...)."""
+    from functorch.compile import make_boxed_func
+    from torch._dynamo.backends.common import aot_autograd
+
+    opts = dict(options or {})
+    target = opts.pop("target", "auto")
+    check_options(opts)
+    counter = iter(range(1 << 30))
+
+    def compiler(kind):
+        def compile_graph(graph: torch.fx.GraphModule, inputs):
+            name = f"{kind}_{next(counter)}"
+            return make_boxed_func(compile_fx_graph(graph, target, opts, name))
+
+        return compile_graph
+
+    return aot_autograd(
+        fw_compiler=compiler("forward"),
+        bw_compiler=compiler("backward"),
+        decompositions=torch._decomp.core_aten_decompositions(),
+    )(gm, example_inputs)
+
+
+def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | None = None, name="graph"):
+    """A callable running ``gm`` through furcate: whole when every op converts, else
+    partitioned with the unsupported ops left to eager."""
+    options = dict(options or {})
+    bad = {}
+    for node in gm.graph.nodes:
+        reason = None if node.target is operator.getitem else unsupported_reason(node)
+        if reason is not None:
+            bad.setdefault(op_name(node), (node, reason))
+    if not bad:
+        return FurcateGraph(gm, target, options, name)
+    for opname, (node, reason) in bad.items():
+        _note_fallback(opname, reason, sum(1 for n in gm.graph.nodes if n.op == "call_function" and op_name(n) == opname))
+    return _partition(gm, target, options, name)
+
+
+def _note_fallback(opname: str, reason: str, count: int) -> None:
+    with STATS.lock:
+        STATS.ops_eager[opname] += count
+        STATS.fallbacks.append(f"{opname} left to eager PyTorch: {reason}")
+    with _LOCK:
+        first = opname not in _WARNED_OPS
+        _WARNED_OPS.add(opname)
+    if first:
+        log("fallback").warning("%s runs in eager PyTorch: %s", opname, reason)
+
+
+class _Support(OperatorSupportBase):
+    def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
+        return node.op == "call_function" and unsupported_reason(node) is None
+
+
+def _partition(gm, target, options, name):
+    from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
+
+    partitioner = CapabilityBasedPartitioner(gm, _Support(), allows_single_node_partition=True)
+    partitions = partitioner.propose_partitions()
+    fused = partitioner.fuse_partitions(partitions)
+    n = 0
+    for node in list(fused.graph.nodes):
+        if node.op == "call_module" and node.target.startswith("fused_"):
+            sub = getattr(fused, node.target)
+            setattr(fused, node.target, FurcateModule(FurcateGraph(sub, target, options, f"{name}_{node.target}")))
+            n += 1
+    with STATS.lock:
+        STATS.partitions += n
+    log("graph_splits").info("%s: %d partition(s) compiled by furcate, the rest runs in eager", name, n)
+    return fused
+
+
+class FurcateModule(torch.nn.Module):
+    """A partition of a split graph, run by furcate (an nn.Module so FX can call it)."""
+
+    def __init__(self, graph: "FurcateGraph"):
+        super().__init__()
+        self.furcate_graph = graph
+
+    def forward(self, *args):
+        return self.furcate_graph(*args)
+
+
+# --------------------------------------------------------------------------
+# one graph, specialized per concrete input signature
+
+_EAGER = object()
+
+
+def _signature(args) -> tuple:
+    return tuple((tuple(a.shape), a.dtype) if isinstance(a, torch.Tensor) else ("v", a) for a in args)
+
+
+def _meta_signature(gm) -> tuple | None:
+    sig = []
+    for node in gm.graph.nodes:
+        if node.op == "placeholder":
+            v = node.meta.get("val")
+            sig.append((tuple(int(s) for s in v.shape), v.dtype) if isinstance(v, torch.Tensor) else ("v", v))
+    return tuple(sig)
+
+
+def _recompile_limit() -> int:
+    cfg = torch._dynamo.config
+    return int(getattr(cfg, "recompile_limit", getattr(cfg, "cache_size_limit", 8)))
+
+
+class FurcateGraph:
+    """An FX graph compiled by furcate, one Executable per concrete input signature."""
+
+    def __init__(self, gm: torch.fx.GraphModule, target, options: dict, name: str):
+        self.gm, self.target, self.options, self.name = gm, target, options, name
+        self.cache: dict[tuple, object] = {}
+        self.lock = threading.Lock()
+        self.static_sig = None if has_symbols(gm) else _meta_signature(gm)
+        if self.static_sig is not None:
+            self.cache[self.static_sig] = self._compile()
+
+    def __call__(self, *args):
+        sig = _signature(args)
+        entry = self.cache.get(sig)
+        if entry is None:
+            with self.lock:
+                entry = self.cache.get(sig) or self._compile_for(args, sig)
+        if entry is _EAGER:
+            return self.gm(*args)
+        return entry(args)
+
+    def _compile(self) -> "_Runner":
+        conv = convert_graph(self.gm, name=self.name)
+        exe = compile_program(conv.program, self.target, dict(self.options, name=self.name))
+        if exe.input_names is None:
+            exe.input_names = conv.input_names
+        return _Runner(exe, conv)
+
+    def _compile_for(self, args, sig):
+        if len(self.cache) >= _recompile_limit():
+            log("recompiles").warning(
+                "%s: more than %d input shapes; running it in eager PyTorch for %s",
+                self.name, _recompile_limit(), _describe(sig))
+            with STATS.lock:
+                STATS.fallbacks.append(f"{self.name}: recompile limit reached, eager for {_describe(sig)}")
+                STATS.ops_eager.update(op_name(n) for n in self.gm.graph.nodes if n.op == "call_function")
+            self.cache[sig] = _EAGER
+            return _EAGER
+        if self.cache:
+            with STATS.lock:
+                STATS.recompiles += 1
+            log("recompiles").info("%s: compiling for new input shapes %s", self.name, _describe(sig))
+        _propagate(self.gm, args)
+        runner = self._compile()
+        self.cache[sig] = runner
+        return runner
+
+
+def _describe(sig) -> str:
+    return ", ".join(f"{list(s[0])}" if s[0] != "v" else str(s[1]) for s in sig)
+
+
+def _propagate(gm, args) -> None:
+    """Recompute every node's meta['val'] for these concrete inputs (resolves SymInts)."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.fx.passes.fake_tensor_prop import FakeTensorProp
+
+    mode = FakeTensorMode(allow_non_fake_inputs=True)
+    fake = [mode.from_tensor(a, static_shapes=True) if isinstance(a, torch.Tensor) else a for a in args]
+    with mode:
+        FakeTensorProp(gm, mode).propagate_dont_convert_inputs(*fake)
+
+
+class _Runner:
+    """Calls one Executable with torch tensors and returns torch tensors (no copies where
+    the memory allows)."""
+
+    def __init__(self, exe, conv: Conversion):
+        self.exe, self.conv = exe, conv
+
+    def __call__(self, args):
+        arrays = [to_numpy(args[i]) for i in self.conv.tensor_inputs]
+        results = self.exe(*arrays)
+        seen = list(arrays)
+        flat = []
+        for entry in self.conv.outputs:
+            kind = entry[0]
+            if kind == "out":
+                _, k, shape, stride = entry
+                arr = np.asarray(results[k])
+                flat.append(_to_torch(arr, shape, stride, copy=any(np.may_share_memory(arr, s) for s in seen)))
+                seen.append(arr)
+            elif kind == "input":
+                flat.append(args[entry[1]])
+            elif kind == "value":
+                flat.append(entry[1])
+            else:
+                flat.append(None)
+        return pytree.tree_unflatten(flat, self.conv.out_spec)
+
+
+def _to_torch(arr: np.ndarray, shape, stride, copy: bool) -> torch.Tensor:
+    if copy or not arr.flags.writeable or any(s < 0 for s in arr.strides):
+        arr = np.array(arr)
+    if arr.dtype == ml_dtypes.bfloat16:
+        t = torch.from_numpy(arr.view(np.int16)).view(torch.bfloat16)
+    else:
+        t = torch.from_numpy(arr)
+    if not _same_layout(t, shape, stride):
+        t = torch.empty_strided(shape, stride, dtype=t.dtype).copy_(t)
+    return t
+
+
+def _same_layout(t: torch.Tensor, shape, stride) -> bool:
+    """True if ``t`` already has torch's strides, or those strides are an expanded view's
+    (a zero stride): a dense copy of such a view is what a compiler may return."""
+    if any(n > 1 and e == 0 for n, e in zip(shape, stride)):
+        return True
+    return all(n <= 1 or s == e for n, s, e in zip(shape, t.stride(), stride))

@@ -1,0 +1,591 @@
+"""ATen op -> furcate IR: the converter table and the pointwise / reduction families.
+
+``CONVERTERS`` maps an ATen ``OpOverload`` (or a whole ``OpOverloadPacket``) to a
+``Converter``: a small function ``fn(cx, node, *args, **kwargs)`` that receives
+the node's arguments with every FX node replaced by its furcate value, builds IR
+through ``cx.b`` (a ``GraphBuilder``) and returns the node's value (one SSA value,
+or a list of them for multi-output ops). The same table is the capability check of
+the partitioner: an op is supported when it is in the table and its optional
+``check(node)`` accepts the node.
+
+Result dtypes and shapes always come from ``node.meta['val']`` (``cx.out(node)``);
+converters insert ``convert`` / ``broadcast_in_dim`` explicitly because the IR
+never promotes or broadcasts. Shape/view families live in ``torch_ops_shape.py``,
+neural-network families in ``torch_ops_nn.py``; importing this module loads both.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from furcate.dtypes import TensorSpec, is_float
+from furcate.ir.builder import GraphBuilder, spec
+
+aten = torch.ops.aten
+prims = torch.ops.prims
+
+TORCH_DTYPES = {
+    torch.float32: "f32",
+    torch.float64: "f64",
+    torch.float16: "f16",
+    torch.bfloat16: "bf16",
+    torch.bool: "i1",
+    torch.int8: "i8",
+    torch.int32: "i32",
+    torch.int64: "i64",
+}
+
+
+def furcate_dtype(dtype: torch.dtype) -> str:
+    try:
+        return TORCH_DTYPES[dtype]
+    except KeyError:
+        raise TypeError(f"torch dtype {dtype} has no furcate equivalent") from None
+
+
+# --------------------------------------------------------------------------
+# registry
+
+
+@dataclass(frozen=True)
+class Converter:
+    fn: Callable
+    check: Callable | None = None  # node -> bool: can this particular node be converted?
+
+
+CONVERTERS: dict = {}
+
+
+def register(*ops, check: Callable | None = None):
+    """Register ``fn`` as the converter of ``ops`` (OpOverloads or OpOverloadPackets)."""
+
+    def deco(fn):
+        for op in ops:
+            CONVERTERS[op] = Converter(fn, check)
+        return fn
+
+    return deco
+
+
+def lookup(target) -> Converter | None:
+    conv = CONVERTERS.get(target)
+    if conv is None and isinstance(target, torch._ops.OpOverload):
+        conv = CONVERTERS.get(target.overloadpacket)
+    return conv
+
+
+# --------------------------------------------------------------------------
+# conversion context: the builder plus the helpers every converter uses
+
+
+def is_tensor_val(v) -> bool:
+    return isinstance(v, torch.Tensor)
+
+
+def spec_of_val(v) -> TensorSpec:
+    return TensorSpec(tuple(int(s) for s in v.shape), furcate_dtype(v.dtype))
+
+
+def _meta(x):
+    """The torch-side value of an FX argument (a FakeTensor for tensors, else itself)."""
+    return x.meta.get("val") if isinstance(x, torch.fx.Node) else x
+
+
+class Cx:
+    """What a converter works with: the builder ``b`` and small helpers."""
+
+    def __init__(self, builder: GraphBuilder):
+        self.b = builder
+
+    # -- specs -------------------------------------------------------------
+    @staticmethod
+    def out(node: torch.fx.Node, i: int | None = None) -> TensorSpec:
+        val = node.meta["val"]
+        return spec_of_val(val if i is None else val[i])
+
+    @staticmethod
+    def compute_dtype(node: torch.fx.Node, n: int = 2) -> str:
+        """torch's own promoted dtype of the first ``n`` arguments (for compare ops, whose
+        result dtype (bool) does not say in which type to compare)."""
+        metas = [_meta(a) for a in node.args[:n]]
+        d = metas[0] if len(metas) == 1 else torch.result_type(*metas)
+        return furcate_dtype(d if isinstance(d, torch.dtype) else d.dtype)
+
+    # -- values ------------------------------------------------------------
+    def cast(self, v, dtype: str):
+        return self.b.convert(v, dtype)
+
+    def bcast(self, v, shape):
+        """NumPy-style broadcast of ``v`` to ``shape`` (explicit broadcast_in_dim)."""
+        shape = tuple(shape)
+        s = spec(v)
+        if s.shape == shape:
+            return v
+        if s.rank > len(shape):
+            v = self.b.op("reshape", v, shape=[d for d in s.shape if d != 1] or [])
+            s = spec(v)
+        dims = list(range(len(shape) - s.rank, len(shape)))
+        return self.b.op("broadcast_in_dim", v, broadcast_dimensions=dims, shape=list(shape))
+
+    def tensor(self, x, target: TensorSpec):
+        """``x`` (an SSA value or a Python scalar) as a tensor of ``target``'s dtype and shape."""
+        if isinstance(x, (bool, int, float)):
+            return self.b.full(x, target)
+        return self.bcast(self.cast(x, target.dtype), target.shape)
+
+    def scalar_like(self, value, v):
+        """A constant ``value`` with the shape and dtype of ``v``."""
+        return self.b.full(value, spec(v))
+
+    def op(self, name, *args, **props):
+        return self.b.op(name, *args, **props)
+
+    def reshape(self, v, shape):
+        shape = list(shape)
+        if list(spec(v).shape) == shape:
+            return v
+        return self.b.op("reshape", v, shape=shape)
+
+    def select(self, pred, a, b):
+        return self.b.op("select", pred, a, b)
+
+    def cmp(self, a, b, direction: str):
+        return self.b.op("compare", a, b, comparison_direction=direction)
+
+
+def norm_dim(d: int, rank: int) -> int:
+    return d + rank if d < 0 else d
+
+
+def norm_dims(dims, rank: int) -> list[int]:
+    if dims is None or (isinstance(dims, (list, tuple)) and len(dims) == 0):
+        return list(range(rank))
+    if isinstance(dims, int):
+        dims = [dims]
+    return sorted({norm_dim(int(d), rank) for d in dims})
+
+
+def upcast(dtype: str) -> str:
+    """The dtype torch computes a composite float op in (f32 for f16/bf16)."""
+    return "f32" if dtype in ("f16", "bf16") else dtype
+
+
+# --------------------------------------------------------------------------
+# pointwise arithmetic
+
+
+def _binary_in(cx: Cx, node, a, b, dtype: str | None = None):
+    """Both operands converted to ``dtype`` (default: the result's) and broadcast to the result shape."""
+    out = cx.out(node)
+    t = TensorSpec(out.shape, dtype or out.dtype)
+    return cx.tensor(a, t), cx.tensor(b, t)
+
+
+# on bools torch's add/mul/max/min are logical or/and
+_BOOL_EQUIVALENT = {"add": "or", "mul": "and", "max": "or", "min": "and"}
+
+
+def _simple_binary(opname: str):
+    def conv(cx: Cx, node, a, b, alpha=None):
+        x, y = _binary_in(cx, node, a, b)
+        if spec(x).dtype == "i1" and opname in _BOOL_EQUIVALENT:
+            return cx.op(_BOOL_EQUIVALENT[opname], x, y)
+        if alpha is not None and alpha != 1:
+            y = cx.op("mul", y, cx.scalar_like(alpha, y))
+        return cx.op(opname, x, y)
+
+    return conv
+
+
+register(aten.add.Tensor, aten.add.Scalar)(_simple_binary("add"))
+register(aten.sub.Tensor, aten.sub.Scalar)(_simple_binary("sub"))
+register(aten.mul.Tensor, aten.mul.Scalar)(_simple_binary("mul"))
+register(aten.maximum.default, aten.fmax.default)(_simple_binary("max"))
+register(aten.minimum.default, aten.fmin.default)(_simple_binary("min"))
+register(aten.pow.Tensor_Tensor, aten.pow.Tensor_Scalar, aten.pow.Scalar)(_simple_binary("pow"))
+register(aten.fmod.Tensor, aten.fmod.Scalar)(_simple_binary("rem"))
+register(aten.atan2.default)(_simple_binary("atan2"))
+
+
+@register(aten.rsub.Tensor, aten.rsub.Scalar)
+def _rsub(cx, node, a, b, alpha=1):
+    """``b - alpha * a``."""
+    x, y = _binary_in(cx, node, a, b)
+    if alpha != 1:
+        x = cx.op("mul", x, cx.scalar_like(alpha, x))
+    return cx.op("sub", y, x)
+
+
+def _trunc(cx, x):
+    zero = cx.scalar_like(0, x)
+    return cx.select(cx.cmp(x, zero, "LT"), cx.op("ceil", x), cx.op("floor", x))
+
+
+def _floor_div_int(cx, x, y):
+    """torch's floor division of integers from furcate's truncating div."""
+    q = cx.op("div", x, y)
+    r = cx.op("rem", x, y)
+    zero = cx.scalar_like(0, x)
+    signs_differ = cx.op("xor", cx.cmp(r, zero, "LT"), cx.cmp(y, zero, "LT"))
+    fix = cx.op("and", cx.cmp(r, zero, "NE"), signs_differ)
+    return cx.select(fix, cx.op("sub", q, cx.scalar_like(1, q)), q)
+
+
+@register(aten.div.Tensor, aten.div.Scalar, aten.div.Tensor_mode, aten.div.Scalar_mode)
+def _div(cx, node, a, b, rounding_mode=None):
+    x, y = _binary_in(cx, node, a, b)
+    dt = spec(x).dtype
+    if is_float(dt):
+        q = cx.op("div", x, y)
+        if rounding_mode == "trunc":
+            return _trunc(cx, q)
+        if rounding_mode == "floor":
+            return cx.op("floor", q)
+        return q
+    if rounding_mode == "floor":
+        return _floor_div_int(cx, x, y)
+    return cx.op("div", x, y)
+
+
+@register(aten.floor_divide.default, aten.floor_divide.Scalar)
+def _floor_divide(cx, node, a, b):
+    return _div(cx, node, a, b, rounding_mode="floor")
+
+
+@register(aten.remainder.Tensor, aten.remainder.Scalar, aten.remainder.Scalar_Tensor)
+def _remainder(cx, node, a, b):
+    """torch.remainder: the result has the divisor's sign (floor mod), from truncating rem."""
+    x, y = _binary_in(cx, node, a, b)
+    r = cx.op("rem", x, y)
+    zero = cx.scalar_like(0, r)
+    signs_differ = cx.op("xor", cx.cmp(r, zero, "LT"), cx.cmp(y, zero, "LT"))
+    fix = cx.op("and", cx.cmp(r, zero, "NE"), signs_differ)
+    return cx.select(fix, cx.op("add", r, y), r)
+
+
+def _unary(opname: str):
+    """A unary op computed in the result dtype (ints become floats first for exp etc.)."""
+
+    def conv(cx: Cx, node, a):
+        return cx.op(opname, cx.cast(a, cx.out(node).dtype))
+
+    return conv
+
+
+for _name, _ops in {
+    "exp": [aten.exp.default],
+    "expm1": [aten.expm1.default],
+    "log": [aten.log.default],
+    "log1p": [aten.log1p.default],
+    "tanh": [aten.tanh.default],
+    "sqrt": [aten.sqrt.default],
+    "rsqrt": [aten.rsqrt.default],
+    "logistic": [aten.sigmoid.default],
+    "erf": [aten.erf.default],
+    "sin": [aten.sin.default],
+    "cos": [aten.cos.default],
+    "neg": [aten.neg.default],
+    "abs": [aten.abs.default],
+    "sign": [aten.sign.default],
+}.items():
+    register(*_ops)(_unary(_name))
+
+
+@register(aten.floor.default, aten.ceil.default, aten.round.default, aten.trunc.default)
+def _rounding(cx, node, a):
+    x = cx.cast(a, cx.out(node).dtype)
+    if not is_float(spec(x).dtype):
+        return x  # integers are already whole
+    name = node.target.overloadpacket.__name__
+    if name == "trunc":
+        return _trunc(cx, x)
+    return cx.op({"floor": "floor", "ceil": "ceil", "round": "round_nearest_even"}[name], x)
+
+
+@register(aten.round.decimals)
+def _round_decimals(cx, node, a, decimals=0):
+    x = cx.cast(a, cx.out(node).dtype)
+    scale = cx.scalar_like(10.0**decimals, x)
+    return cx.op("div", cx.op("round_nearest_even", cx.op("mul", x, scale)), scale)
+
+
+@register(aten.reciprocal.default)
+def _reciprocal(cx, node, a):
+    x = cx.cast(a, cx.out(node).dtype)
+    return cx.op("div", cx.scalar_like(1, x), x)
+
+
+@register(aten.log2.default, aten.log10.default)
+def _log_base(cx, node, a):
+    x = cx.cast(a, cx.out(node).dtype)
+    base = 2.0 if node.target.overloadpacket.__name__ == "log2" else 10.0
+    return cx.op("div", cx.op("log", x), cx.scalar_like(math.log(base), x))
+
+
+@register(aten.relu.default)
+def _relu(cx, node, a):
+    return cx.op("max", a, cx.scalar_like(0, a))
+
+
+def _in_upcast(cx, node, a):
+    """The operand converted to the dtype torch computes this op in, and the result dtype."""
+    out = cx.out(node).dtype
+    return cx.cast(a, upcast(out)), out
+
+
+@register(aten.gelu.default)
+def _gelu(cx, node, a, approximate="none"):
+    x, out = _in_upcast(cx, node, a)
+    c = lambda v: cx.scalar_like(v, x)  # noqa: E731
+    if approximate == "tanh":
+        inner = cx.op("mul", c(math.sqrt(2.0 / math.pi)),
+                      cx.op("add", x, cx.op("mul", c(0.044715), cx.op("mul", x, cx.op("mul", x, x)))))
+        t = cx.op("tanh", inner)
+    else:
+        t = cx.op("erf", cx.op("mul", x, c(1.0 / math.sqrt(2.0))))
+    y = cx.op("mul", cx.op("mul", c(0.5), x), cx.op("add", c(1.0), t))
+    return cx.cast(y, out)
+
+
+@register(aten.silu.default)
+def _silu(cx, node, a):
+    x, out = _in_upcast(cx, node, a)
+    return cx.cast(cx.op("mul", x, cx.op("logistic", x)), out)
+
+
+@register(aten.threshold_backward.default)
+def _threshold_backward(cx, node, grad, x, threshold):
+    out = cx.out(node)
+    g = cx.tensor(grad, out)
+    xs = cx.bcast(x, out.shape)
+    keep = cx.cmp(xs, cx.scalar_like(threshold, xs), "GT")
+    return cx.select(keep, g, cx.scalar_like(0, g))
+
+
+@register(aten.clamp.default, aten.clamp.Tensor, aten.clamp_min.default, aten.clamp_min.Tensor,
+          aten.clamp_max.default, aten.clamp_max.Tensor, aten.hardtanh.default)
+def _clamp(cx, node, a, lo=None, hi=None):
+    name = node.target.overloadpacket.__name__
+    if name == "clamp_max":
+        lo, hi = None, lo
+    if name == "hardtanh":
+        lo = -1.0 if lo is None else lo
+        hi = 1.0 if hi is None else hi
+    out = cx.out(node)
+    x = cx.tensor(a, out)
+    if lo is not None:
+        x = cx.op("max", x, cx.tensor(lo, out))
+    if hi is not None:
+        x = cx.op("min", x, cx.tensor(hi, out))
+    return x
+
+
+@register(aten.where.self, aten.where.ScalarSelf, aten.where.ScalarOther, aten.where.Scalar)
+def _where(cx, node, cond, a, b):
+    out = cx.out(node)
+    pred = cx.bcast(cx.cast(cond, "i1"), out.shape)
+    return cx.select(pred, cx.tensor(a, out), cx.tensor(b, out))
+
+
+@register(aten.masked_fill.Scalar, aten.masked_fill.Tensor)
+def _masked_fill(cx, node, a, mask, value):
+    out = cx.out(node)
+    if not isinstance(value, (bool, int, float)):
+        value = cx.reshape(value, [])
+    pred = cx.bcast(cx.cast(mask, "i1"), out.shape)
+    return cx.select(pred, cx.tensor(value, out), cx.tensor(a, out))
+
+
+# -- comparisons and logic ---------------------------------------------------
+
+_DIRECTIONS = {"eq": "EQ", "ne": "NE", "lt": "LT", "le": "LE", "gt": "GT", "ge": "GE"}
+
+
+@register(*[getattr(aten, n).Tensor for n in _DIRECTIONS], *[getattr(aten, n).Scalar for n in _DIRECTIONS])
+def _compare(cx, node, a, b):
+    x, y = _binary_in(cx, node, a, b, cx.compute_dtype(node))
+    return cx.cmp(x, y, _DIRECTIONS[node.target.overloadpacket.__name__])
+
+
+def _logical(opname: str):
+    def conv(cx, node, a, b=None):
+        out = cx.out(node)
+        t = TensorSpec(out.shape, "i1")
+        r = cx.op(opname, cx.tensor(a, t)) if b is None else cx.op(opname, cx.tensor(a, t), cx.tensor(b, t))
+        return cx.cast(r, out.dtype)
+
+    return conv
+
+
+register(aten.logical_and.default)(_logical("and"))
+register(aten.logical_or.default)(_logical("or"))
+register(aten.logical_xor.default)(_logical("xor"))
+register(aten.logical_not.default)(_logical("not"))
+
+
+def _bitwise(opname: str):
+    def conv(cx, node, a, b=None):
+        out = cx.out(node)
+        if b is None:
+            return cx.op(opname, cx.tensor(a, out))
+        x, y = _binary_in(cx, node, a, b)
+        return cx.op(opname, x, y)
+
+    return conv
+
+
+register(aten.bitwise_and.Tensor, aten.bitwise_and.Scalar)(_bitwise("and"))
+register(aten.bitwise_or.Tensor, aten.bitwise_or.Scalar)(_bitwise("or"))
+register(aten.bitwise_xor.Tensor, aten.bitwise_xor.Scalar)(_bitwise("xor"))
+register(aten.bitwise_not.default)(_bitwise("not"))
+
+
+@register(aten.isnan.default)
+def _isnan(cx, node, a):
+    if not is_float(spec(a).dtype):
+        return cx.b.full(False, cx.out(node))
+    return cx.cmp(a, a, "NE")
+
+
+@register(aten.isinf.default)
+def _isinf(cx, node, a):
+    if not is_float(spec(a).dtype):
+        return cx.b.full(False, cx.out(node))
+    return cx.cmp(cx.op("abs", a), cx.scalar_like(np.inf, a), "EQ")
+
+
+@register(aten.isfinite.default)
+def _isfinite(cx, node, a):
+    if not is_float(spec(a).dtype):
+        return cx.b.full(True, cx.out(node))
+    return cx.op("is_finite", a)
+
+
+# --------------------------------------------------------------------------
+# reductions
+
+
+def _keepdim(cx, v, node):
+    return cx.reshape(v, cx.out(node).shape)
+
+
+def _reduce(cx, node, a, kind: str, dims, dtype: str | None = None):
+    x = cx.cast(a, dtype or cx.out(node).dtype)
+    dims = norm_dims(dims, spec(x).rank)
+    r = cx.op("reduce", x, kind=kind, dimensions=dims) if dims else x
+    return _keepdim(cx, r, node)
+
+
+@register(aten.sum.dim_IntList, aten.sum.default)
+def _sum(cx, node, a, dim=None, keepdim=False, dtype=None):
+    return _reduce(cx, node, a, "sum", dim)
+
+
+@register(aten.prod.dim_int, aten.prod.default)
+def _prod(cx, node, a, dim=None, keepdim=False, dtype=None):
+    return _reduce(cx, node, a, "prod", dim)
+
+
+@register(aten.amax.default, aten.max.default)
+def _amax(cx, node, a, dim=None, keepdim=False):
+    return _reduce(cx, node, a, "max", dim)
+
+
+@register(aten.amin.default, aten.min.default)
+def _amin(cx, node, a, dim=None, keepdim=False):
+    return _reduce(cx, node, a, "min", dim)
+
+
+@register(aten.any.dim, aten.any.dims, aten.any.default)
+def _any(cx, node, a, dim=None, keepdim=False):
+    return cx.cast(_reduce(cx, node, a, "or", dim, "i1"), cx.out(node).dtype)
+
+
+@register(aten.all.dim, aten.all.dims, aten.all.default)
+def _all(cx, node, a, dim=None, keepdim=False):
+    return cx.cast(_reduce(cx, node, a, "and", dim, "i1"), cx.out(node).dtype)
+
+
+def _mean_parts(cx, x, dims):
+    """(sum over dims, element count) of ``x`` in its own dtype."""
+    s = spec(x)
+    n = int(np.prod([s.shape[d] for d in dims])) if dims else 1
+    return cx.op("reduce", x, kind="sum", dimensions=dims), n
+
+
+@register(aten.mean.dim, aten.mean.default)
+def _mean(cx, node, a, dim=None, keepdim=False, dtype=None):
+    out = cx.out(node).dtype
+    x = cx.cast(a, upcast(out))
+    dims = norm_dims(dim, spec(x).rank)
+    total, n = _mean_parts(cx, x, dims)
+    m = cx.op("div", total, cx.scalar_like(n, total))
+    return _keepdim(cx, cx.cast(m, out), node)
+
+
+def _var(cx, x, dims, correction):
+    """(variance, mean with dims kept as 1) of ``x`` over ``dims``."""
+    s = spec(x)
+    total, n = _mean_parts(cx, x, dims)
+    mean = cx.op("div", total, cx.scalar_like(n, total))
+    kept = [1 if i in dims else d for i, d in enumerate(s.shape)]
+    mean_k = cx.reshape(mean, kept)
+    diff = cx.op("sub", x, cx.bcast(mean_k, s.shape))
+    ss = cx.op("reduce", cx.op("mul", diff, diff), kind="sum", dimensions=dims)
+    var = cx.op("div", ss, cx.scalar_like(max(n - correction, 0), ss))
+    return var, mean
+
+
+@register(aten.var.correction, aten.var_mean.correction)
+def _var_family(cx, node, a, dim=None, correction=None, keepdim=False):
+    multi = node.target is aten.var_mean.correction
+    out = cx.out(node, 0 if multi else None)
+    x = cx.cast(a, upcast(out.dtype))
+    dims = norm_dims(dim, spec(x).rank)
+    var, mean = _var(cx, x, dims, 1 if correction is None else correction)
+    var = cx.reshape(cx.cast(var, out.dtype), out.shape)
+    if not multi:
+        return var
+    return [var, cx.reshape(cx.cast(mean, out.dtype), out.shape)]
+
+
+@register(aten.argmax.default, aten.argmin.default)
+def _argmax(cx, node, a, dim=None, keepdim=False):
+    name = node.target.overloadpacket.__name__
+    x = a
+    if dim is None:
+        x = cx.reshape(x, [spec(x).numel])
+        dim = 0
+    if spec(x).rank == 0:
+        x, dim = cx.reshape(x, [1]), 0
+    r = cx.op(name, x, dimension=norm_dim(dim, spec(x).rank), index_dtype=cx.out(node).dtype)
+    return cx.reshape(r, cx.out(node).shape)
+
+
+@register(aten.cumsum.default, aten.cumprod.default)
+def _cumulative(cx, node, a, dim, dtype=None):
+    x = cx.cast(a, cx.out(node).dtype)
+    if spec(x).rank == 0:
+        return x
+    kind = "sum" if node.target is aten.cumsum.default else "prod"
+    return cx.op("cumulative", x, kind=kind, dimension=norm_dim(dim, spec(x).rank), reverse=0)
+
+
+# --------------------------------------------------------------------------
+# non-tensor values: SymInt arithmetic and sizes come from the (concrete) meta value
+
+SCALAR_TARGETS = {
+    operator.add, operator.sub, operator.mul, operator.floordiv, operator.truediv, operator.mod,
+    operator.neg, operator.pow, operator.eq, operator.ne, operator.lt, operator.le, operator.gt,
+    operator.ge, aten.sym_size.int, aten.sym_stride.int, aten.sym_numel.default,
+    aten.sym_storage_offset.default, torch.sym_float, torch.sym_int, torch.sym_max, torch.sym_min,
+}
+
+# importing the other families registers them in CONVERTERS
+from furcate.frontend import torch_ops_nn, torch_ops_shape  # noqa: E402,F401

@@ -1,0 +1,337 @@
+"""ATen -> furcate converters: views and layout, slicing and concatenation, indexing
+(gather / scatter / index_put), and tensor creation. Registered in ``torch_ops.CONVERTERS``."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from furcate.dtypes import TensorSpec, is_float
+from furcate.frontend.torch_ops import Cx, _meta, aten, norm_dim, prims, register
+from furcate.ir.builder import spec
+
+# --------------------------------------------------------------------------
+# views and layout (value semantics: a view is a reshape/transpose of the value)
+
+
+@register(aten.view.default, aten._unsafe_view.default, aten.reshape.default, aten.unsqueeze.default,
+          aten.squeeze.default, aten.squeeze.dim, aten.squeeze.dims, aten.flatten.using_ints,
+          aten.view.dtype)
+def _reshape(cx: Cx, node, a, *args):
+    out = cx.out(node)
+    if out.dtype != spec(a).dtype:
+        raise TypeError(f"{node.target}: bit-casting views are not supported")
+    return cx.reshape(a, out.shape)
+
+
+@register(aten.clone.default, aten.alias.default, aten._to_copy.default, aten.lift_fresh_copy.default,
+          aten.detach.default, aten.contiguous.default, aten.to.dtype, aten.copy.default,
+          prims.convert_element_type.default, check=lambda n: _copy_check(n))
+def _copy(cx, node, a, *args, **kwargs):
+    """Copies and dtype casts; ``copy(dst, src)`` is ``src`` cast and broadcast to ``dst``."""
+    if node.target is aten.copy.default:
+        a = args[0]
+    return cx.tensor(a, cx.out(node))
+
+
+def _copy_check(node):
+    """``_to_copy`` to another device or memory format is still a value copy; only layouts
+    other than strided are refused."""
+    layout = node.kwargs.get("layout")
+    return layout is None or str(layout) == "torch.strided"
+
+
+@register(aten.expand.default, aten.broadcast_to.default)
+def _expand(cx, node, a, *args):
+    return cx.bcast(a, cx.out(node).shape)
+
+
+@register(aten.permute.default)
+def _permute(cx, node, a, dims):
+    r = spec(a).rank
+    perm = [norm_dim(d, r) for d in dims]
+    if perm == list(range(r)):
+        return a
+    return cx.op("transpose", a, permutation=perm)
+
+
+@register(aten.t.default, aten.transpose.int, aten.numpy_T.default)
+def _transpose(cx, node, a, d0=0, d1=1):
+    r = spec(a).rank
+    if r < 2:
+        return a
+    perm = list(range(r))
+    if node.target is aten.numpy_T.default:
+        perm = perm[::-1]
+    else:
+        i, j = norm_dim(d0, r), norm_dim(d1, r)
+        perm[i], perm[j] = perm[j], perm[i]
+    return cx.op("transpose", a, permutation=perm)
+
+
+def _clamp_index(i, size, default):
+    if i is None:
+        return default
+    i = int(i)
+    if i < 0:
+        i += size
+    return min(max(i, 0), size)
+
+
+def _slice(cx, a, dim, start, stop, step=1):
+    s = spec(a)
+    starts, limits, strides = [0] * s.rank, list(s.shape), [1] * s.rank
+    starts[dim], limits[dim], strides[dim] = start, max(stop, start), step
+    return cx.op("slice", a, start_indices=starts, limit_indices=limits, strides=strides)
+
+
+@register(aten.slice.Tensor)
+def _slice_tensor(cx, node, a, dim=0, start=None, end=None, step=1):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    n = s.shape[dim]
+    lo = _clamp_index(start, n, 0)
+    hi = _clamp_index(end, n, n)
+    return _slice(cx, a, dim, lo, hi, int(step))
+
+
+@register(aten.select.int)
+def _select(cx, node, a, dim, index):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    i = int(index) + (s.shape[dim] if index < 0 else 0)
+    return cx.reshape(_slice(cx, a, dim, i, i + 1), cx.out(node).shape)
+
+
+@register(aten.split_with_sizes.default, aten.split.Tensor)
+def _split(cx, node, a, sizes, dim=0):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    n = s.shape[dim]
+    if isinstance(sizes, int):
+        sizes = [min(sizes, n - i) for i in range(0, n, sizes)] or [0]
+    outs, pos = [], 0
+    for size in sizes:
+        outs.append(_slice(cx, a, dim, pos, pos + int(size)))
+        pos += int(size)
+    return outs
+
+
+@register(aten.unbind.int)
+def _unbind(cx, node, a, dim=0):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    rest = [d for i, d in enumerate(s.shape) if i != dim]
+    return [cx.reshape(_slice(cx, a, dim, i, i + 1), rest) for i in range(s.shape[dim])]
+
+
+@register(aten.cat.default, aten.concat.default)
+def _cat(cx, node, tensors, dim=0):
+    out = cx.out(node)
+    dim = norm_dim(dim, out.rank)
+    # torch.cat skips 1-D empty tensors (legacy behaviour) and promotes to the result dtype
+    parts = [cx.cast(t, out.dtype) for t in tensors if not (spec(t).rank == 1 and spec(t).shape[0] == 0 and out.rank != 1)]
+    parts = [p for p in parts if spec(p).shape[dim] > 0] or parts[:1]
+    if len(parts) == 1:
+        return cx.reshape(parts[0], out.shape)
+    return cx.op("concatenate", *parts, dimension=dim)
+
+
+@register(aten.stack.default)
+def _stack(cx, node, tensors, dim=0):
+    out = cx.out(node)
+    dim = norm_dim(dim, out.rank)
+    parts = []
+    for t in tensors:
+        shape = list(out.shape)
+        shape[dim] = 1
+        parts.append(cx.reshape(cx.cast(t, out.dtype), shape))
+    return parts[0] if len(parts) == 1 else cx.op("concatenate", *parts, dimension=dim)
+
+
+@register(aten.constant_pad_nd.default)
+def _constant_pad(cx, node, a, pad, value=0):
+    s = spec(a)
+    lo, hi = [0] * s.rank, [0] * s.rank
+    for k in range(len(pad) // 2):  # pairs from the last dim backwards
+        d = s.rank - 1 - k
+        lo[d], hi[d] = int(pad[2 * k]), int(pad[2 * k + 1])
+    pv = cx.b.scalar(value, s.dtype)
+    return cx.op("pad", a, pv, edge_padding_low=lo, edge_padding_high=hi, interior_padding=[0] * s.rank)
+
+
+@register(aten.flip.default)
+def _flip(cx, node, a, dims):
+    """flip as a gather with reversed indices along each dim."""
+    s = spec(a)
+    x = a
+    for d in dims:
+        d = norm_dim(d, s.rank)
+        idx = cx.b.constant(np.arange(s.shape[d] - 1, -1, -1, dtype=np.int64))
+        x = cx.op("gather", x, idx, axis=d)
+    return x
+
+
+# --------------------------------------------------------------------------
+# indexing
+
+
+def _wrap_negative(cx, idx, size):
+    """torch index semantics: a negative index counts from the end."""
+    zero = cx.scalar_like(0, idx)
+    return cx.select(cx.cmp(idx, zero, "LT"), cx.op("add", idx, cx.scalar_like(size, idx)), idx)
+
+
+@register(aten.index_select.default)
+def _index_select(cx, node, a, dim, index):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    if s.rank == 0:
+        return a
+    return cx.reshape(cx.op("gather", a, cx.reshape(index, [spec(index).numel]), axis=dim), cx.out(node).shape)
+
+
+def _single_index(node):
+    """(position, index node) of the one tensor in an ``indices`` list, or None."""
+    idx = node.args[1]
+    present = [(i, t) for i, t in enumerate(idx) if t is not None]
+    if len(present) != 1:
+        return None
+    val = _meta(present[0][1])
+    if val is None or val.dtype in (torch.bool, torch.uint8):
+        return None  # boolean masks have data-dependent shapes
+    return present[0]
+
+
+@register(aten.index.Tensor, check=lambda n: _single_index(n) is not None)
+def _index(cx, node, a, indices):
+    axis, _ = _single_index(node)
+    idx = indices[axis]
+    idx = _wrap_negative(cx, idx, spec(a).shape[axis])
+    return cx.reshape(cx.op("gather", a, idx, axis=axis), cx.out(node).shape)
+
+
+@register(aten.embedding.default)
+def _embedding(cx, node, weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    return cx.op("gather", weight, indices, axis=0)
+
+
+@register(aten.gather.default)
+def _gather(cx, node, a, dim, index, sparse_grad=False):
+    s = spec(a)
+    if s.rank == 0:
+        return a
+    return cx.op("gather_along", a, index, axis=norm_dim(dim, s.rank))
+
+
+def _mask_along(cx, target_spec, index, dim):
+    """i1 tensor of ``target_spec``'s shape: True where some ``index`` entry points (scatter mask)."""
+    counts = cx.b.full(0, TensorSpec(target_spec.shape, "i32"))
+    ones = cx.b.full(1, TensorSpec(spec(index).shape, "i32"))
+    hits = cx.op("scatter_add_along", counts, index, ones, axis=dim)
+    return cx.cmp(hits, cx.scalar_like(0, hits), "GT")
+
+
+def _src_like_index(cx, src, index):
+    """``src`` cut down to the index's shape (torch reads only that corner of src)."""
+    si, ss = spec(index), spec(src)
+    if si.shape == ss.shape:
+        return src
+    return cx.op("slice", src, start_indices=[0] * ss.rank, limit_indices=list(si.shape), strides=[1] * ss.rank)
+
+
+@register(aten.scatter_add.default)
+def _scatter_add(cx, node, a, dim, index, src):
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    return cx.op("scatter_add_along", a, index, _src_like_index(cx, src, index), axis=dim)
+
+
+@register(aten.scatter.value, aten.scatter.src)
+def _scatter(cx, node, a, dim, index, src):
+    """Scatter that writes (torch leaves duplicate indices undefined): the written positions
+    are a scatter-add of ones; the written values a scatter-add into zeros."""
+    s = spec(a)
+    dim = norm_dim(dim, s.rank)
+    mask = _mask_along(cx, s, index, dim)
+    if isinstance(src, (bool, int, float)):
+        vals = cx.b.full(src, s)
+    else:
+        dt = s.dtype if s.dtype != "i1" else "i32"
+        upd = cx.cast(_src_like_index(cx, src, index), dt)
+        vals = cx.cast(cx.op("scatter_add_along", cx.b.full(0, TensorSpec(s.shape, dt)), index, upd, axis=dim), s.dtype)
+    return cx.select(mask, vals, a)
+
+
+@register(aten.index_put.default, check=lambda n: _single_index(n) is not None)
+def _index_put(cx, node, a, indices, values, accumulate=False):
+    axis, _ = _single_index(node)
+    s = spec(a)
+    idx = _wrap_negative(cx, indices[axis], s.shape[axis])
+    upd_shape = s.shape[:axis] + spec(idx).shape + s.shape[axis + 1:]
+    dt = s.dtype if s.dtype != "i1" else "i32"
+    upd = cx.tensor(values, TensorSpec(upd_shape, dt))
+    if accumulate:
+        return cx.cast(cx.op("scatter_add", cx.cast(a, dt), idx, upd, axis=axis), s.dtype)
+    zeros_i = cx.b.full(0, TensorSpec(s.shape, "i32"))
+    hits = cx.op("scatter_add", zeros_i, idx, cx.b.full(1, TensorSpec(upd_shape, "i32")), axis=axis)
+    mask = cx.cmp(hits, cx.scalar_like(0, hits), "GT")
+    vals = cx.op("scatter_add", cx.b.full(0, TensorSpec(s.shape, dt)), idx, upd, axis=axis)
+    return cx.select(mask, cx.cast(vals, s.dtype), a)
+
+
+# --------------------------------------------------------------------------
+# creation
+
+
+def _fill_value(value, dtype: str):
+    return bool(value) if dtype == "i1" else value
+
+
+@register(aten.full.default, aten.full_like.default, aten.new_full.default)
+def _full(cx, node, *args, **kwargs):
+    value = args[1] if node.target is aten.full.default else args[1] if len(args) > 1 else kwargs["fill_value"]
+    out = cx.out(node)
+    return cx.b.full(_fill_value(value, out.dtype), out)
+
+
+@register(aten.zeros.default, aten.zeros_like.default, aten.new_zeros.default, aten.empty.memory_format,
+          aten.empty_like.default, aten.empty_strided.default, aten.new_empty.default,
+          aten.new_empty_strided.default)
+def _zeros(cx, node, *args, **kwargs):
+    """zeros, and empty (whose contents are unspecified: zeros are as good as any)."""
+    return cx.b.full(0, cx.out(node))
+
+
+@register(aten.ones.default, aten.ones_like.default, aten.new_ones.default)
+def _ones(cx, node, *args, **kwargs):
+    return cx.b.full(1, cx.out(node))
+
+
+@register(aten.scalar_tensor.default)
+def _scalar_tensor(cx, node, value, **kwargs):
+    out = cx.out(node)
+    return cx.b.full(_fill_value(value, out.dtype), out)
+
+
+def _arange_values(cx, out: TensorSpec, start, step):
+    """``start + i * step`` for i in range(n), computed as torch does (f64 for floats)."""
+    n = out.shape[0]
+    if n == 0:
+        return cx.b.full(0, out)
+    work = "f64" if is_float(out.dtype) else out.dtype
+    i = cx.op("iota", spec=TensorSpec((n,), work), iota_dimension=0)
+    v = cx.op("add", cx.op("mul", i, cx.b.full(step, TensorSpec((n,), work))), cx.b.full(start, TensorSpec((n,), work)))
+    return cx.cast(v, out.dtype)
+
+
+@register(aten.arange.default, aten.arange.start, aten.arange.start_step)
+def _arange(cx, node, *args, **kwargs):
+    nums = [a for a in args if isinstance(a, (int, float))]
+    start, step = (0, 1) if len(nums) == 1 else (nums[0], nums[2] if len(nums) > 2 else 1)
+    return _arange_values(cx, cx.out(node), start, step)
+
+
+@register(prims.iota.default)
+def _iota(cx, node, length, *, start, step, **kwargs):
+    return _arange_values(cx, cx.out(node), start, step)
