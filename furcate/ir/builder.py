@@ -20,6 +20,8 @@ from xdsl.builder import Builder, InsertPoint
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Region, SSAValue
+from xdsl.irdl import VarOperandDef
+from xdsl.utils.exceptions import VerifyException
 
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
@@ -92,10 +94,13 @@ class GraphBuilder:
         cls = OPS.get(opname)
         if cls is None:
             raise BuildError(f"unknown furcate op {opname!r}")
+        if not issubclass(cls, (d.UnaryOp, d.BinaryOp, d.PropOp, *_SPECIAL)):
+            raise BuildError(
+                f"furcate.{opname} cannot be built with GraphBuilder.op (constants: GraphBuilder.constant)"
+            )
+        _check_signature(cls, opname, operands, props)
         try:
             if issubclass(cls, (d.UnaryOp, d.BinaryOp)):
-                if props:
-                    raise BuildError(f"{opname} takes no properties, got {sorted(props)}")
                 op = cls(*operands)
             elif cls is d.CompareOp:
                 op = cls(*operands, props["comparison_direction"])
@@ -105,14 +110,16 @@ class GraphBuilder:
                 op = cls(operands[0], props["dtype"])
             elif cls is d.IotaOp:
                 op = cls(props["spec"], props["iota_dimension"])
-            elif issubclass(cls, d.PropOp):
+            else:  # a PropOp
                 op = cls(list(operands), **props)
-            else:
-                raise BuildError(f"{opname} cannot be built with GraphBuilder.op")
-        except ShapeError as e:
-            raise BuildError(f"furcate.{opname}: {e}") from None
+            op.verify()
+        except (ShapeError, VerifyException) as e:
+            msg = str(e)
+            raise BuildError(msg if msg.startswith(f"furcate.{opname}:") else f"furcate.{opname}: {msg}") from None
         except KeyError as e:
             raise BuildError(f"furcate.{opname}: missing property {e}") from None
+        except ValueError as e:  # e.g. an unknown dtype name
+            raise BuildError(f"furcate.{opname}: {e}") from None
         self._builder.insert(op)
         return list(op.results)
 
@@ -133,6 +140,28 @@ class GraphBuilder:
         prog = Program(ModuleOp([func]), self.constants)
         prog.verify()
         return prog
+
+
+# ops with their own constructor call in GraphBuilder.op_multi
+_SPECIAL = (d.CompareOp, d.SelectOp, d.ClampOp, d.ConvertOp, d.IotaOp)
+# keyword arguments of GraphBuilder.op that are not properties of the op
+_BUILD_ARGS = {d.ConvertOp: {"dtype"}, d.IotaOp: {"spec"}}
+
+
+def _check_signature(cls, opname: str, operands, props) -> None:
+    """Reject a wrong operand count or an unknown property before building."""
+    defn = cls.get_irdl_definition()
+    names = [n for n, _ in defn.operands]
+    variadic = any(isinstance(od, VarOperandDef) for _, od in defn.operands)
+    if not variadic and len(operands) != len(names):
+        raise BuildError(
+            f"furcate.{opname}: expected {len(names)} operand(s) ({', '.join(names)}), got {len(operands)}"
+        )
+    allowed = set(defn.properties) | _BUILD_ARGS.get(cls, set())
+    unknown = sorted(set(props) - allowed)
+    if unknown:
+        valid = ", ".join(sorted(allowed)) or "none"
+        raise BuildError(f"furcate.{opname}: unknown properties {unknown}; valid: {valid}")
 
 
 def spec(value: SSAValue) -> TensorSpec:

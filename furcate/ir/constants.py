@@ -134,6 +134,7 @@ class _Deferred:
     def __init__(self, parser):
         from xdsl.utils.mlir_lexer import MLIRTokenKind
 
+        self.pos = parser.pos  # where errors about this element point
         self.neg = parser.parse_optional_punctuation("-") is not None
         tok = parser._current_token
         if tok.kind not in (MLIRTokenKind.INTEGER_LIT, MLIRTokenKind.FLOAT_LIT, MLIRTokenKind.BARE_IDENT):
@@ -142,8 +143,9 @@ class _Deferred:
         self.text = tok.text
         self.kind = tok.kind
 
-    def value(self, dtype: str, parser, pos):
+    def value(self, dtype: str, parser):
         t = self.text
+        pos = self.pos
         if dtype == "i1":
             if t in ("true", "false") and not self.neg:
                 return t == "true"
@@ -172,7 +174,8 @@ def _materialize(value, spec: TensorSpec, parser, pos) -> np.ndarray:
     dt = spec.np_dtype
 
     def scalar(d: _Deferred):
-        v = d.value(spec.dtype, parser, pos)
+        v = d.value(spec.dtype, parser)
+        pos = d.pos
         if isinstance(v, tuple):
             bits = v[1]
             if bits >= 1 << (8 * dt.itemsize):

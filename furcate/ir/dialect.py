@@ -33,6 +33,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Dialect, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
+    VarOperandDef,
     irdl_op_definition,
     opt_prop_def,
     prop_def,
@@ -466,8 +467,10 @@ class PropOp(FurcateOp):
         props = {k: v for k, v in props.items() if v is not None}
         if result_types is None:
             result_types = [to_type(s) for s in self.infer([spec_of(o) for o in operands], props)]
+        defs = self.get_irdl_definition().operands
+        variadic = len(defs) == 1 and isinstance(defs[0][1], VarOperandDef)
         super().__init__(
-            operands=list(operands),
+            operands=[list(operands)] if variadic else list(operands),
             result_types=list(result_types),
             properties={k: py_to_attr(v) for k, v in props.items()},
         )
