@@ -6,12 +6,14 @@ knows both the passes and the backends.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import Counter
 
 from furcate import diagnostics
 from furcate.backends import get_backend, targets
+from furcate import hetero
 from furcate.diagnostics import STATS, Dumper, log, timed
 from furcate.ir.program import IRError, Program, make_context
 from furcate.passes.pipeline import make_pass, resolve
@@ -25,6 +27,8 @@ KNOWN_OPTIONS = {
     "freeze",
     "placement",
     "name",
+    "xla_platform",
+    "devices",
 }
 
 
@@ -33,10 +37,26 @@ def resolve_target(target: str | None) -> str:
     if target in (None, "auto"):
         target = os.environ.get("FURCATE_TARGET", "auto")
     if target == "auto":
-        return "numpy"
+        return _auto_target()
     if target not in targets():
         raise ValueError(f"unknown target {target!r}; valid targets: {', '.join(['auto', *targets()])}")
     return target
+
+
+_auto_warned = False
+
+
+def _auto_target() -> str:
+    """"c" where a C compiler works, else "numpy" (with one warning per process)."""
+    global _auto_warned
+    from furcate.backends.c.build import compiler
+
+    if compiler() is not None:
+        return "c"
+    if not _auto_warned:
+        _auto_warned = True
+        log("fallback").warning("target auto: no working C compiler (check $CC); using the numpy backend")
+    return "numpy"
 
 
 def check_options(options: dict) -> None:
@@ -48,12 +68,13 @@ def check_options(options: dict) -> None:
 
 
 def run_pipeline(program: Program, pipeline: str | list[str] = "default", *, dumper: Dumper | None = None,
-                 after_each=None) -> Program:
-    """Run passes on ``program`` in place and verify the result."""
+                 after_each=None, capabilities=None) -> Program:
+    """Run passes on ``program`` in place and verify the result; passes that take them
+    (fuse) are built for the target's ``capabilities``."""
     ctx = make_context()
     for name in resolve(pipeline):
         with timed(f"pass:{name}"):
-            make_pass(name).apply(ctx, program.module)
+            make_pass(name, capabilities).apply(ctx, program.module)
         if dumper is not None and dumper.enabled:
             dumper.ir(name, program.text())
         if after_each is not None:
@@ -79,14 +100,20 @@ def compile_program(program: Program, target: str | None = "auto", options: dict
     if options.get("print_ir_after_all"):
         def after(pass_name, prog):
             print(f"// -----// IR Dump After {pass_name} //----- //\n{prog.text()}", flush=True)
-    t0 = time.perf_counter()
-    run_pipeline(program, options.get("pipeline", "default"), dumper=dumper, after_each=after)
-    t_passes = time.perf_counter() - t0
-    backend = get_backend(target)
-    t0 = time.perf_counter()
-    with timed(f"codegen:{target}"):
-        exe = backend.compile(program, options)
-    t_codegen = time.perf_counter() - t0
+    if hetero.wants_placement(options):  # several devices: place, split, compile each part
+        t0 = time.perf_counter()
+        exe = hetero.compile_placed(program, options, functools.partial(run_pipeline, dumper=dumper, after_each=after))
+        t_passes, t_codegen, target = time.perf_counter() - t0, 0.0, exe.target
+    else:
+        backend = get_backend(target)
+        t0 = time.perf_counter()
+        run_pipeline(program, options.get("pipeline", "default"), dumper=dumper, after_each=after,
+                     capabilities=backend.capabilities())
+        t_passes = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        with timed(f"codegen:{target}"):
+            exe = backend.compile(program, options)
+        t_codegen = time.perf_counter() - t0
     exe.name = name
     ops = Counter(op.name for op in program.func.body.walk() if op.name.startswith("furcate."))
     ops.pop("furcate.yield", None)

@@ -2,7 +2,11 @@
 
 Every pass is an xDSL ``ModulePass``; ``furcate opt -p a,b`` and the compiler
 run them by name. The default pipeline is what ``furcate.compile`` runs before
-handing the program to a backend.
+handing the program to a backend: ``canonicalize`` then ``fuse``. A pass
+class with a ``from_capabilities`` constructor (``fuse``) is built from the
+target backend's ``Capabilities`` when the driver has them, so ``fuse`` does
+nothing for a backend without fusion kinds; without capabilities (``furcate
+opt``) it uses its defaults (every fusion kind).
 """
 
 from __future__ import annotations
@@ -14,15 +18,17 @@ from xdsl.transforms.common_subexpression_elimination import CommonSubexpression
 from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from furcate.passes.canonicalize import CanonicalizePass
+from furcate.passes.fuse import FusePass
 
 PASSES: dict[str, Callable[[], ModulePass]] = {
     "canonicalize": CanonicalizePass,
+    "fuse": FusePass,
     "cse": CommonSubexpressionElimination,
     "dce": DeadCodeElimination,
 }
 
 PIPELINES: dict[str, list[str]] = {
-    "default": ["canonicalize"],
+    "default": ["canonicalize", "fuse"],
     "none": [],
 }
 
@@ -50,5 +56,9 @@ def resolve(spec: str | list[str]) -> list[str]:
     return out
 
 
-def make_pass(name: str) -> ModulePass:
-    return PASSES[name]()
+def make_pass(name: str, capabilities=None) -> ModulePass:
+    """The pass named ``name``; built for ``capabilities`` (a backend's) where it takes them."""
+    factory = PASSES[name]
+    if capabilities is not None and hasattr(factory, "from_capabilities"):
+        return factory.from_capabilities(capabilities)
+    return factory()
