@@ -1,0 +1,81 @@
+"""Compiling generated C: finding the compiler, the flags, the on-disk cache.
+
+Flags: ``-O3 -march=native -fopenmp -fwrapv -fno-math-errno
+-fno-trapping-math -ffp-contract=off``. Not ``-ffast-math``: NaN, inf and
+signed zeros keep IEEE semantics (transcendentals are vectorized by the
+prelude's own branch-free approximations instead of libmvec), and
+``-ffp-contract=off`` keeps ``a*b+c`` rounded like NumPy. ``-fno-trapping-math``
+only lets gcc if-convert selects (furcate never reads FP exception flags).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from furcate.diagnostics import log, timed
+from furcate.errors import CompileError
+from furcate.runtime.cache import DiskCache, key_digest
+
+FLAGS = ["-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-fno-trapping-math",
+         "-ffp-contract=off", "-fPIC", "-shared", "-std=gnu11", "-w"]
+PRELUDE = (Path(__file__).with_name("prelude.h")).read_text()
+
+
+@lru_cache(maxsize=None)
+def compiler_info(cc: str) -> str | None:
+    """``cc --version``'s first line, or None when ``cc`` does not run."""
+    path = shutil.which(cc)
+    if path is None:
+        return None
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return f"{path}: {out.stdout.splitlines()[0] if out.stdout else ''}"
+
+
+def compiler() -> str | None:
+    """The C compiler to use (``$CC`` or gcc or cc), or None if none works."""
+    env = os.environ.get("CC")
+    for cc in ([env] if env else ["gcc", "cc"]):
+        if compiler_info(cc) is not None:
+            return cc
+    return None
+
+
+_LIBS: dict[str, ctypes.CDLL] = {}
+
+
+def build_library(source: str, name: str = "kernel") -> ctypes.CDLL:
+    """Compile ``source`` (the prelude is prepended) to a shared library, through the cache."""
+    from furcate import __version__
+
+    cc = compiler()
+    if cc is None:
+        raise CompileError("c backend: no working C compiler (set CC)")
+    full = PRELUDE + "\n" + source
+    digest = key_digest(full, compiler_info(cc), " ".join(FLAGS), __version__)
+    if digest in _LIBS:
+        return _LIBS[digest]
+    cache = DiskCache("c")
+
+    def build(out: Path) -> None:
+        src = out.with_suffix(".c")
+        src.write_text(full)
+        with timed("c:compile"):
+            r = subprocess.run([cc, *FLAGS, str(src), "-o", str(out), "-lm"], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise CompileError(f"c backend: {cc} failed on {name}:\n{r.stderr[-4000:]}")
+        log("codegen").debug("compiled %s (%d lines of C)", name, full.count("\n"))
+
+    path, _hit = cache.get_or_build(digest, ".so", build)
+    lib = ctypes.CDLL(str(path))
+    _LIBS[digest] = lib
+    return lib

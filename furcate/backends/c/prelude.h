@@ -1,0 +1,220 @@
+/* furcate C kernel prelude: exact dtype conversions, the numerics contract's
+ * integer division, NaN-propagating max/min, and branch-free f32 exp, log,
+ * tanh, logistic and erf that the compiler vectorizes without -ffast-math.
+ * Every special value (NaN, +-inf, overflow, underflow, denormals) is handled
+ * with explicit selects. Max errors vs. correctly rounded results are tested
+ * in tests/backends/test_c_math.py. */
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+#define FC_INLINE static inline __attribute__((always_inline))
+
+FC_INLINE uint32_t fc_fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
+FC_INLINE float fc_bitsf(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+
+/* ---- f16 / bf16 <-> f32, round to nearest even ---- */
+FC_INLINE float fc_h2f(uint16_t h) {
+    uint32_t o = (uint32_t)(h & 0x7fffu) << 13;
+    float f = fc_bitsf(o) * 0x1p112f;                  /* normals and denormals, exact */
+    float special = fc_bitsf(o | 0x7f800000u);         /* inf / NaN keep their payload */
+    f = ((h >> 10) & 0x1f) == 0x1f ? special : f;
+    return fc_bitsf(fc_fbits(f) | ((uint32_t)(h & 0x8000u) << 16));
+}
+FC_INLINE uint16_t fc_f2h(float f) {
+    uint32_t u = fc_fbits(f);
+    uint32_t sign = (u >> 16) & 0x8000u;
+    u &= 0x7fffffffu;
+    uint32_t infnan = u > 0x7f800000u ? 0x7e00u : 0x7c00u;
+    uint32_t sub = fc_fbits(fc_bitsf(u) + 0.5f) - 0x3f000000u;   /* subnormal: FPU rounds */
+    uint32_t norm = (u + 0xc8000fffu + ((u >> 13) & 1u)) >> 13;  /* rebias + RNE */
+    uint32_t r = u >= 0x47800000u ? infnan : (u < 0x38800000u ? sub : norm);
+    return (uint16_t)(r | sign);
+}
+FC_INLINE float fc_bf2f(uint16_t h) { return fc_bitsf((uint32_t)h << 16); }
+FC_INLINE uint16_t fc_f2bf(float f) {
+    uint32_t u = fc_fbits(f);
+    uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+    uint32_t nan = (u >> 16) | 0x40u;
+    return (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : r);
+}
+/* f64 -> f32 rounding to odd: a following f32 -> f16/bf16 rounding is then exact RNE */
+FC_INLINE float fc_d2f_odd(double d) {
+    float f = (float)d;
+    uint32_t b = fc_fbits(f);
+    b = fabs((double)f) > fabs(d) ? b - 1u : b;
+    b = ((double)f == d || d != d) ? fc_fbits(f) : (b | 1u);
+    return fc_bitsf(b);
+}
+FC_INLINE float fc_round_h(float x) { return fc_h2f(fc_f2h(x)); }
+FC_INLINE float fc_round_bf(float x) { return fc_bf2f(fc_f2bf(x)); }
+
+/* ---- NaN-propagating max / min ---- */
+FC_INLINE float fc_maxf(float a, float b) { float m = a > b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
+FC_INLINE float fc_minf(float a, float b) { float m = a < b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
+FC_INLINE double fc_maxd(double a, double b) { double m = a > b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
+FC_INLINE double fc_mind(double a, double b) { double m = a < b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
+
+/* ---- integers: never trap (x/0 = -1, MIN/-1 = MIN, x%0 = x, MIN%-1 = 0), wrap ---- */
+#define FC_INT_OPS(T, N)                                                                     \
+FC_INLINE T fc_div_##N(T a, T b) { return b == 0 ? (T)-1 : (b == -1 ? (T)(-a) : (T)(a / b)); } \
+FC_INLINE T fc_rem_##N(T a, T b) { return b == 0 ? a : (b == -1 ? (T)0 : (T)(a % b)); }         \
+FC_INLINE T fc_pow_##N(T a, T b) {                                                           \
+    if (b < 0) return a == 1 ? (T)1 : (a == -1 ? ((b & 1) ? (T)-1 : (T)1) : (T)0);          \
+    T r = 1;                                                                                 \
+    while (b) { if (b & 1) r = (T)(r * a); a = (T)(a * a); b = (T)(b >> 1); }                \
+    return r;                                                                                \
+}
+FC_INT_OPS(int8_t, i8)
+FC_INT_OPS(int32_t, i32)
+FC_INT_OPS(int64_t, i64)
+
+/* float -> int: truncate, saturate, NaN -> 0 */
+FC_INLINE int8_t fc_d2i8(double x) { return x != x ? 0 : (x >= 127.0 ? 127 : (x <= -128.0 ? -128 : (int8_t)x)); }
+FC_INLINE int32_t fc_d2i32(double x) {
+    return x != x ? 0 : (x >= 2147483647.0 ? INT32_MAX : (x <= -2147483648.0 ? INT32_MIN : (int32_t)x));
+}
+FC_INLINE int64_t fc_d2i64(double x) {
+    return x != x ? 0 : (x >= 9223372036854775807.0 ? INT64_MAX : (x <= -9223372036854775808.0 ? INT64_MIN : (int64_t)x));
+}
+FC_INLINE int32_t fc_f2i32(float x) {
+    return x != x ? 0 : (x >= 2147483647.0f ? INT32_MAX : (x <= -2147483648.0f ? INT32_MIN : (int32_t)x));
+}
+
+/* ---- rounding ---- */
+FC_INLINE float fc_rintf(float x) {   /* round half to even, exact for |x| < 2^23, identity above */
+    float big = 12582912.0f;            /* 1.5 * 2^23 */
+    float r = (x + big) - big;
+    float r2 = (x - big) + big;
+    r = x < 0.0f ? r2 : r;
+    return fabsf(x) < 8388608.0f ? copysignf(r, x) : x;
+}
+FC_INLINE float fc_round_afzf(float x) {
+    float t = truncf(x);
+    float d = fabsf(x - t);
+    return d >= 0.5f ? t + copysignf(1.0f, x) : t;
+}
+FC_INLINE double fc_round_afzd(double x) {
+    double t = trunc(x);
+    double d = fabs(x - t);
+    return d >= 0.5 ? t + copysign(1.0, x) : t;
+}
+
+/* ---- exp: Cephes range reduction + degree-6 polynomial; 2^n applied in two
+ * steps so denormal results round once. max error 1 ulp. ---- */
+FC_INLINE float fc_expf(float x) {
+    float xc = x > 88.8f ? 88.8f : x;
+    xc = xc < -104.0f ? -104.0f : xc;
+    xc = x != x ? 0.0f : xc;
+    float n = fc_rintf(xc * 1.44269504088896341f);
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * r * r + r + 1.0f;
+    int32_t ni = (int32_t)n;
+    int32_t n1 = ni >> 1;
+    int32_t n2 = ni - n1;
+    y = y * fc_bitsf((uint32_t)(n1 + 127) << 23) * fc_bitsf((uint32_t)(n2 + 127) << 23);
+    y = x > 88.72283935546875f ? INFINITY : y;
+    y = x < -103.972084045410f ? 0.0f : y;
+    return x != x ? x : y;
+}
+
+/* ---- log: Cephes logf (denormals scaled up first). max error 1 ulp. ---- */
+FC_INLINE float fc_logf(float x) {
+    int sub = x < 1.17549435e-38f;
+    float xs = sub ? x * 8388608.0f : x;
+    uint32_t ix = fc_fbits(xs);
+    int32_t e = (int32_t)((ix >> 23) & 0xffu) - 126 - (sub ? 23 : 0);
+    float m = fc_bitsf((ix & 0x007fffffu) | 0x3f000000u);
+    int lt = m < 0.707106781186547524f;
+    e = e - lt;
+    float a = (m + m) - 1.0f;
+    float b = m - 1.0f;
+    float xm = lt ? a : b;
+    float z = xm * xm;
+    float y = 7.0376836292e-2f;
+    y = y * xm - 1.1514610310e-1f;
+    y = y * xm + 1.1676998740e-1f;
+    y = y * xm - 1.2420140846e-1f;
+    y = y * xm + 1.4249322787e-1f;
+    y = y * xm - 1.6668057665e-1f;
+    y = y * xm + 2.0000714765e-1f;
+    y = y * xm - 2.4999993993e-1f;
+    y = y * xm + 3.3333331174e-1f;
+    y = y * xm * z;
+    float fe = (float)e;
+    y = y + fe * -2.12194440e-4f;
+    y = y + -0.5f * z;
+    float r = xm + y;
+    r = r + fe * 0.693359375f;
+    r = x == 0.0f ? -INFINITY : r;
+    r = x < 0.0f ? NAN : r;
+    r = x == INFINITY ? INFINITY : r;
+    return x != x ? x : r;
+}
+
+/* ---- tanh: odd polynomial below 0.625, 1 - 2/(e^2|x| + 1) above. ---- */
+FC_INLINE float fc_tanhf(float x) {
+    float ax = fabsf(x);
+    float z = x * x;
+    float p = -5.70498872745e-3f;
+    p = p * z + 2.06390887954e-2f;
+    p = p * z - 5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z - 3.33332819422e-1f;
+    p = p * z * x + x;
+    float e = fc_expf(2.0f * ax);
+    float q = copysignf(1.0f - 2.0f / (e + 1.0f), x);
+    return ax < 0.625f ? p : q;
+}
+
+FC_INLINE float fc_logisticf(float x) {
+    float r = 1.0f / (1.0f + fc_expf(-x));
+    float tiny = fc_expf(x);
+    return x < -80.0f ? tiny : r;
+}
+
+/* ---- erf: |x| < 1: x * P(x^2); 1 <= |x| < 4: 1 - exp(G(|x|) - x^2) with G a
+ * least-squares fit of log(erfc(t)) + t^2 (x^2 split exactly with fma);
+ * |x| >= 4: +-1. ---- */
+FC_INLINE float fc_erff(float a) {
+    float t = fabsf(a);
+    float s = a * a;
+    float r = 8.006874067582894e-05f;
+    r = fmaf(r, s, -0.000805375109906153f);
+    r = fmaf(r, s, 0.0051929578653656305f);
+    r = fmaf(r, s, -0.02685606956783057f);
+    r = fmaf(r, s, 0.1128363463431957f);
+    r = fmaf(r, s, -0.3761262976709416f);
+    r = fmaf(r, s, 1.1283791662326472f);
+    r = r * a;
+    float tc = t < 4.0f ? t : 4.0f;
+    float u = tc - 2.5f;
+    float g = -3.963445137971106e-08f;
+    g = fmaf(g, u, -7.110158081459632e-08f);
+    g = fmaf(g, u, 1.8376305813179464e-06f);
+    g = fmaf(g, u, -1.2951783851950403e-05f);
+    g = fmaf(g, u, 7.695300003999683e-05f);
+    g = fmaf(g, u, -0.000420743916258704f);
+    g = fmaf(g, u, 0.002165516089796544f);
+    g = fmaf(g, u, -0.01085814510098799f);
+    g = fmaf(g, u, 0.056106259352634504f);
+    g = fmaf(g, u, -0.3526807433585515f);
+    g = fmaf(g, u, -1.556815272520368f);
+    float hi = tc * tc;
+    float lo = fmaf(tc, tc, -hi);
+    float q = copysignf(1.0f - fc_expf((g - hi) - lo), a);
+    q = t >= 4.0f ? copysignf(1.0f, a) : q;
+    return t < 1.0f ? r : (a != a ? a : q);
+}
+
+FC_INLINE double fc_logisticd(double x) {
+    double r = 1.0 / (1.0 + exp(-x));
+    return x < -700.0 ? exp(x) : r;
+}

@@ -1,0 +1,199 @@
+"""A segment: consecutive C kernels compiled into one shared library with one
+entry point, its memory plan, and the callable the ``Executable`` runs.
+
+Memory plan (per segment):
+- a value a kernel produces and only later kernels of the segment read lives
+  in the workspace arena, planned by live range; a kernel writes over an
+  input's block in place when the input dies there and every read of it is at
+  the element being written;
+- a value the program returns comes from an ``OutputPool`` (recycled only
+  once the caller has dropped it);
+- a value read outside the segment (by a NumPy step or a later segment) gets
+  its own buffer, kept across calls.
+Graph inputs are only ever read.
+
+Calling: the argument pointers go into one ``void*`` array, bound once; per
+call only the input and output pointers are written, then one ctypes call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+
+import numpy as np
+from xdsl.ir import SSAValue
+
+from furcate.backends.c.blas import find_blas
+from furcate.backends.c.build import build_library
+from furcate.backends.c.render import CTYPE, render_kernel
+from furcate.backends.c.units import KUnit
+from furcate.backends.kernel.desc import Load
+from furcate.ir.dialect import spec_of
+from furcate.runtime.buffers import Arena, OutputPool
+
+
+def _nbytes(v: SSAValue) -> int:
+    s = spec_of(v)
+    return s.numel * s.np_dtype.itemsize
+
+
+def _in_place_ok(k, in_buf: int, out_buf: int) -> bool:
+    if k.dot is not None and in_buf in (k.dot.lhs.buffer, k.dot.rhs.buffer):
+        return False
+    store = next(s for s in k.stores if s.buffer == out_buf)
+    if len(k.stores) > 1:
+        return False
+    return all(n.offset == store.offset for n in k.nodes if isinstance(n, Load) and n.buffer == in_buf)
+
+
+class Segment:
+    """Plans, renders and binds consecutive ``KUnit``s.
+
+    ``external``: roots read from outside (pointers set per call, in this order);
+    ``returned``: roots handed out (pooled, fresh per call unless dropped);
+    ``kept``: roots read by later steps (own buffers, same every call)."""
+
+    def __init__(self, units: list[KUnit], root, external_use: set, returned_roots: set, name: str):
+        self.units = units
+        self.name = name
+        produced: list[SSAValue] = []
+        for u in units:
+            produced += [root(o) for o in u.outputs]
+        prod_set = set(produced)
+        self.external: list[SSAValue] = []
+        for u in units:
+            for v in u.inputs:
+                r = root(v)
+                if r not in prod_set and r not in self.external:
+                    self.external.append(r)
+        self.returned = [r for r in dict.fromkeys(produced) if r in returned_roots]
+        self.kept = [r for r in dict.fromkeys(produced) if r in external_use and r not in returned_roots]
+        # pointer slots: external, returned, kept, workspace
+        self.slot: dict[SSAValue, int] = {}
+        for r in self.external + self.returned + self.kept:
+            self.slot[r] = len(self.slot)
+        self.ws_slot = len(self.slot)
+        self._plan(root)
+        self.source = self._render(root)
+
+    def _plan(self, root) -> None:
+        last: dict[SSAValue, int] = {}
+        for i, u in enumerate(self.units):
+            for v in u.inputs:
+                last[root(v)] = i
+        arena = Arena()
+        self.inplace: list[set[int]] = []
+        self.acc_off: dict[int, int] = {}
+        for i, u in enumerate(self.units):
+            k = u.kernel
+            alias_bufs: set[int] = set()
+            ins = [root(v) for v in u.inputs]
+            outs = [root(o) for o in u.outputs]
+            n_in = len(ins)
+            for j, o in enumerate(outs):
+                if o in self.slot:
+                    continue
+                done = False
+                for bi, r in enumerate(ins):
+                    if (r in arena.sizes and last.get(r) == i and
+                            _nbytes(r) == _nbytes(o) and ins.count(r) == 1 and _in_place_ok(k, bi, n_in + j)):
+                        arena.take_over(o, r)
+                        alias_bufs |= {bi, n_in + j}
+                        done = True
+                        break
+                if not done:
+                    arena.alloc(o, _nbytes(o))
+            if k.dot is not None:
+                if k.dot_in_place:
+                    alias_bufs |= {k.dot.acc, n_in}
+                else:
+                    acc = ("acc", i)
+                    self.acc_off[i] = arena.alloc(acc, k.buffers[k.dot.acc].spec.numel * 8)
+                    arena.release(acc)
+            for r in set(ins):
+                if last.get(r) == i and r in arena.sizes:
+                    arena.release(r)
+            self.inplace.append(alias_bufs)
+        self.arena = arena
+
+    def _ptr(self, r) -> str:
+        if r in self.slot:
+            return f"p[{self.slot[r]}]"
+        return f"(ws + {self.arena.offsets[r]})"
+
+    def _render(self, root) -> str:
+        parts = []
+        blas = find_blas()
+        if any(u.kernel.dot is not None for u in self.units) and blas is not None:
+            parts.append(blas.header())
+        calls = []
+        for i, u in enumerate(self.units):
+            k = u.kernel
+            fname = f"{self.name}_k{i}"
+            parts.append(render_kernel(k, fname, frozenset(self.inplace[i])))
+            args = []
+            ins = [root(v) for v in u.inputs]
+            outs = [root(o) for o in u.outputs]
+            for bi, b in enumerate(k.buffers):
+                t = CTYPE[b.spec.dtype]
+                if b.role == "const":
+                    continue
+                if b.role == "in":
+                    args.append(f"(const {t} *){self._ptr(ins[bi])}")
+                elif b.role == "out":
+                    args.append(f"({t} *){self._ptr(outs[bi - len(ins)])}")
+                else:  # acc
+                    ptr = self._ptr(outs[0]) if k.dot_in_place else f"(ws + {self.acc_off[i]})"
+                    args.append(f"({t} *){ptr}")
+            calls.append(f"    {fname}({', '.join(args)});")
+        parts.append(f"void {self.name}(void **p) {{\n    char *ws = (char *)p[{self.ws_slot}];\n"
+                     + "\n".join(calls) + "\n}\n")
+        return "\n".join(parts)
+
+    def bind(self) -> "SegmentCall":
+        lib = build_library(self.source, self.name)
+        return SegmentCall(self, getattr(lib, self.name), lib)
+
+
+def _ptr(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+class SegmentCall:
+    """The callable ``Step.kernel`` of a segment: ``(*external arrays) -> returned + kept arrays``."""
+
+    def __init__(self, seg: Segment, fn, lib):
+        self.lib = lib  # keep the library loaded
+        fn.argtypes = [ctypes.c_void_p]
+        fn.restype = None
+        self.fn = fn
+        self.n_ext = len(seg.external)
+        n = seg.ws_slot + 1
+        self.ptrs = (ctypes.c_void_p * n)()
+        self.ptrs_addr = ctypes.addressof(self.ptrs)
+        self.pools = [OutputPool(spec_of(r).shape, spec_of(r).np_dtype) for r in seg.returned]
+        self.kept = [np.empty(spec_of(r).shape, spec_of(r).np_dtype) for r in seg.kept]
+        self.workspace = seg.arena.allocate()
+        base = len(seg.external) + len(seg.returned)
+        for j, a in enumerate(self.kept):
+            self.ptrs[base + j] = _ptr(a)
+        self.ptrs[seg.ws_slot] = _ptr(self.workspace)
+        self.lock = threading.Lock()
+
+    def __call__(self, *arrays):
+        ptrs = self.ptrs
+        hold = []
+        with self.lock:
+            for j, a in enumerate(arrays):
+                if not a.flags.c_contiguous:
+                    a = np.ascontiguousarray(a)
+                    hold.append(a)
+                ptrs[j] = _ptr(a)
+            outs = [p.get() for p in self.pools]
+            j = self.n_ext
+            for o in outs:
+                ptrs[j] = _ptr(o)
+                j += 1
+            self.fn(self.ptrs_addr)
+        return outs + self.kept

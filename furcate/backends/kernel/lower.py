@@ -1,0 +1,316 @@
+"""Lowering: a ``furcate.fusion`` region (or one op) -> ``Kernel`` descriptions.
+
+Every value of the group is computed *at an index*: ``value_at(v, idx)`` with
+``idx`` one ``Affine`` per dimension of ``v``. Elementwise ops evaluate their
+operands at the same index (through the scalar table), layout ops transform
+the index (broadcast drops dims, transpose permutes, slice scales and
+shifts, reshape re-digits the linear offset), and group inputs become
+``Load``s. Identical nodes are shared, so the DAG is CSE'd. A group that
+cannot be expressed (a reshape that is not affine in the iteration space, a
+reduction read at another row, ...) raises ``NotExpressible``; the caller then
+runs its ops one by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from furcate.backends.kernel import scalar
+from furcate.backends.kernel.desc import (
+    Affine, Buffer, Const, Dot, Index, Kernel, Load, Op, Operand, Reduce, Store,
+)
+from furcate.dtypes import TensorSpec
+from furcate.ir.dialect import spec_of
+
+ACC_DTYPE = {"f16": "f32", "bf16": "f32", "f32": "f32", "f64": "f64"}
+LAYOUT_OPS = {"broadcast_in_dim", "transpose", "slice", "reshape"}
+SPLAT_LIMIT = 1  # non-splat constants become const buffers
+
+
+class NotExpressible(Exception):
+    """The group cannot be one kernel (the message names the op and why)."""
+
+
+def short(op: Operation) -> str:
+    return op.name.split(".", 1)[1]
+
+
+def row_major(shape) -> list[int]:
+    strides, s = [], 1
+    for n in reversed(shape):
+        strides.append(s)
+        s *= n
+    return strides[::-1]
+
+
+def linear(idx, shape) -> Affine:
+    out = Affine()
+    for a, st in zip(idx, row_major(shape)):
+        out = out + a.scale(st)
+    return out
+
+
+def unravel(lin: Affine, shape, extents) -> tuple[Affine, ...]:
+    """Indices into row-major ``shape`` of linear offset ``lin``, if each index is affine
+    (every term lands in one digit and no digit can carry); else ``NotExpressible``."""
+    strides = row_major(shape)
+    digits: list[dict[int, int]] = [{} for _ in shape]
+    consts = [0] * len(shape)
+    c = lin.const
+    for j, st in enumerate(strides):
+        if shape[j] > 1:
+            consts[j], c = divmod(c, st)
+    for v, coef in lin.terms:
+        if extents[v] == 1:
+            continue
+        j = next((j for j, st in enumerate(strides) if shape[j] > 1 and st <= coef), None)
+        if coef <= 0 or j is None or coef % strides[j]:
+            raise NotExpressible(f"reshape: offset {lin} is not affine in the target shape {list(shape)}")
+        digits[j][v] = digits[j].get(v, 0) + coef // strides[j]
+    out = []
+    for j, n in enumerate(shape):
+        a = Affine.of(digits[j], consts[j])
+        if a.max_value(extents) >= max(n, 1):
+            raise NotExpressible(f"reshape: index {a} of dim {j} may carry in shape {list(shape)}")
+        out.append(a)
+    return tuple(out)
+
+
+class _Emitter:
+    """Builds the node list of one kernel, sharing identical nodes."""
+
+    def __init__(self, kernel: Kernel, extents, buffer_of):
+        self.k = kernel
+        self.extents = extents
+        self.buffer_of = buffer_of  # SSAValue -> buffer index (or None)
+        self.memo: dict = {}
+        self.node_ids: dict = {}
+        self.acc_value: SSAValue | None = None
+        self.acc_buffer: int | None = None
+        self.const_bufs: dict = {}
+
+    def node(self, n) -> int:
+        i = self.node_ids.get(n)
+        if i is None:
+            i = len(self.k.nodes)
+            self.k.nodes.append(n)
+            self.node_ids[n] = i
+        return i
+
+    def value_at(self, v: SSAValue, idx: tuple[Affine, ...]) -> int:
+        key = (v, idx)
+        if key not in self.memo:
+            self.memo[key] = self._value_at(v, idx)
+        return self.memo[key]
+
+    def _value_at(self, v: SSAValue, idx) -> int:
+        spec = spec_of(v)
+        b = self.buffer_of(v)
+        if b is not None:
+            return self.node(Load(b, linear(idx, spec.shape), spec.dtype))
+        if v is self.acc_value:
+            return self.node(Load(self.acc_buffer, linear(idx, spec.shape), spec.dtype))
+        op = v.owner
+        if not isinstance(op, Operation):
+            raise NotExpressible(f"value {v} is not an input of the group")
+        name = short(op)
+        attrs = op.attrs() if hasattr(op, "attrs") else {}
+        if name in scalar.elementwise_ops():
+            args = [self.value_at(o, idx) for o in op.operands]
+
+            def emit(prim, a):
+                dt = "i1" if scalar.result_is_bool(prim) else spec.dtype
+                return self.node(Op(prim, tuple(a), dt))
+
+            return scalar.lower_op(name, args, attrs, emit)
+        if name == "broadcast_in_dim":
+            src = spec_of(op.operands[0])
+            dims = attrs["broadcast_dimensions"]
+            return self.value_at(op.operands[0], tuple(
+                Affine() if src.shape[i] == 1 else idx[d] for i, d in enumerate(dims)))
+        if name == "transpose":
+            perm = attrs["permutation"]
+            inner = [Affine()] * len(perm)
+            for i, p in enumerate(perm):
+                inner[p] = idx[i]
+            return self.value_at(op.operands[0], tuple(inner))
+        if name == "slice":
+            return self.value_at(op.operands[0], tuple(
+                a.scale(st).shift(s) for a, s, st in zip(idx, attrs["start_indices"], attrs["strides"])))
+        if name == "reshape":
+            src = op.operands[0]
+            lin = linear(idx, spec.shape)
+            b = self.buffer_of(src)
+            if b is not None:  # a contiguous buffer: same linear offset
+                return self.node(Load(b, lin, spec.dtype))
+            return self.value_at(src, unravel(lin, spec_of(src).shape, self.extents))
+        if name == "iota":
+            return self.node(Index(idx[attrs["iota_dimension"]], spec.dtype))
+        if name == "constant":
+            arr = op.numpy()
+            flat = arr.reshape(-1)
+            if flat.size >= 1 and (flat.size <= SPLAT_LIMIT or np.all(flat.view(_uint(arr)) == flat[:1].view(_uint(arr)))):
+                return self.node(Const(flat[0].item(), spec.dtype))
+            return self.node(Load(self.const_buffer(v, arr), linear(idx, spec.shape), spec.dtype))
+        if name == "reduce":
+            return self.reduce_at(op, idx)
+        raise NotExpressible(f"furcate.{name} cannot be part of a kernel")
+
+    def const_buffer(self, v, arr) -> int:
+        if v not in self.const_bufs:
+            self.k.buffers.append(Buffer(f"const{len(self.const_bufs)}", spec_of(v), "const"))
+            self.const_bufs[v] = len(self.k.buffers) - 1
+            self.k.const_data[self.const_bufs[v]] = np.ascontiguousarray(arr)
+        return self.const_bufs[v]
+
+    def reduce_at(self, op, idx) -> int:
+        P = len(self.k.parallel)
+        if not self.k.reduce:
+            raise NotExpressible("furcate.reduce outside a reduction kernel")
+        if tuple(idx) != tuple(Affine.var(i) for i in range(P)):
+            raise NotExpressible(f"furcate.reduce result read at {idx}, not at its own row")
+        src = spec_of(op.operands[0])
+        dims = op.attr("dimensions")
+        if tuple(src.shape[d] for d in dims) != self.k.reduce:
+            raise NotExpressible("reductions over different extents in one group")
+        full = _full_index(src.rank, dims, P)
+        arg = self.value_at(op.operands[0], full)
+        dt = src.dtype
+        kind = op.attr("kind")
+        acc = ACC_DTYPE.get(dt, dt) if kind in ("sum", "prod") else dt
+        return self.node(Reduce(kind, arg, dt, acc))
+
+
+def _uint(arr):
+    return {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[arr.dtype.itemsize]
+
+
+def _full_index(rank, dims, P) -> tuple[Affine, ...]:
+    """Index of a reduce operand: kept dims -> parallel vars, reduced dims -> reduce vars."""
+    kept = [d for d in range(rank) if d not in dims]
+    out = [Affine()] * rank
+    for i, d in enumerate(kept):
+        out[d] = Affine.var(i)
+    for j, d in enumerate(dims):
+        out[d] = Affine.var(P + j)
+    return tuple(out)
+
+
+def _block(kind, parallel, reduce) -> tuple[int, ...]:
+    if not parallel:
+        return ()
+    inner = 1 if kind == "reduction" else min(1024, 1 << max(parallel[-1] - 1, 0).bit_length())
+    return tuple([1] * (len(parallel) - 1) + [inner])
+
+
+def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAValue], name: str) -> Kernel:
+    """One kernel computing ``outputs`` from ``inputs`` through ``ops`` (in program order).
+
+    ``inputs`` are the values read from memory: the region's block arguments, plus
+    any value defined inside it that the caller binds to a buffer (``constant_ref``)."""
+    reduces = [op for op in ops if short(op) == "reduce"]
+    dots = [op for op in ops if short(op) == "dot_general"]
+    if dots and reduces:
+        raise NotExpressible("a group with both dot_general and reduce")
+    if len(dots) > 1:
+        raise NotExpressible("more than one dot_general in a group")
+    out_specs = [spec_of(o) for o in outputs]
+    in_bufs = {v: i for i, v in enumerate(inputs)}
+    buffers = [Buffer(f"in{i}", spec_of(v), "in") for i, v in enumerate(inputs)]
+    buffers += [Buffer(f"out{i}", s, "out") for i, s in enumerate(out_specs)]
+    if reduces:
+        r0 = reduces[0]
+        src = spec_of(r0.operands[0])
+        dims = r0.attr("dimensions")
+        parallel = tuple(s for i, s in enumerate(src.shape) if i not in dims)
+        red = tuple(src.shape[d] for d in dims)
+        kind = "reduction"
+        full = _full_index(src.rank, dims, len(parallel))
+
+        def out_index(s: TensorSpec):
+            if s.shape == parallel:
+                return tuple(Affine.var(i) for i in range(len(parallel)))
+            if s.shape == src.shape:
+                return full
+            raise NotExpressible(f"output of shape {list(s.shape)} is neither the rows {list(parallel)} "
+                                 f"nor the reduced tensor {list(src.shape)}")
+    else:
+        shapes = {s.shape for s in out_specs}
+        if len(shapes) != 1:
+            raise NotExpressible("outputs of different shapes")
+        parallel, red = out_specs[0].shape, ()
+        kind = "gemm" if dots else "pointwise"
+
+        def out_index(s: TensorSpec):
+            return tuple(Affine.var(i) for i in range(len(parallel)))
+
+    k = Kernel(name, kind, tuple(parallel), tuple(red), buffers)
+    em = _Emitter(k, k.extents, lambda v: in_bufs.get(v))
+    if dots:
+        _lower_dot(k, em, dots[0], in_bufs)
+    for j, (o, s) in enumerate(zip(outputs, out_specs)):
+        idx = out_index(s)
+        val = em.value_at(o, idx)
+        k.stores.append(Store(len(inputs) + j, linear(idx, s.shape), val))
+    k.block = _block(kind, k.parallel, k.reduce)
+    if k.dot is not None and out_specs[0] == spec_of(dots[0].results[0]):
+        own = k.stores[0].offset
+        k.dot_in_place = all(n.offset == own for n in k.nodes if isinstance(n, Load) and n.buffer == k.dot.acc)
+    return k
+
+
+def _lower_dot(k: Kernel, em: _Emitter, dot: Operation, in_bufs) -> None:
+    a = dot.attrs()
+    res = spec_of(dot.results[0])
+    lhs, rhs = _view(dot.operands[0], in_bufs), _view(dot.operands[1], in_bufs)
+    lb, rb = a["lhs_batching_dimensions"], a["rhs_batching_dimensions"]
+    lc, rc = a["lhs_contracting_dimensions"], a["rhs_contracting_dimensions"]
+    ls, rs = spec_of(dot.operands[0]), spec_of(dot.operands[1])
+    lfree = [d for d in range(ls.rank) if d not in lb + lc]
+    rfree = [d for d in range(rs.rank) if d not in rb + rc]
+    m, n = _prod(ls.shape[d] for d in lfree), _prod(rs.shape[d] for d in rfree)
+    kk = _prod(ls.shape[d] for d in lc)
+    l_op = Operand(lhs[0], lhs[2], tuple(lhs[1][d] for d in lb),
+                   _merge(lhs[1], ls.shape, lfree), _merge(lhs[1], ls.shape, lc))
+    r_op = Operand(rhs[0], rhs[2], tuple(rhs[1][d] for d in rb),
+                   _merge(rhs[1], rs.shape, rfree), _merge(rhs[1], rs.shape, rc))
+    k.buffers.append(Buffer("acc", res, "acc"))
+    acc = len(k.buffers) - 1
+    k.dot = Dot(l_op, r_op, tuple(ls.shape[d] for d in lb), m, n, kk, acc, res.dtype,
+                ACC_DTYPE.get(res.dtype, res.dtype))
+    em.acc_value, em.acc_buffer = dot.results[0], acc
+
+
+def _prod(xs) -> int:
+    p = 1
+    for x in xs:
+        p *= x
+    return p
+
+
+def _merge(strides, shape, dims) -> int:
+    """One stride for a group of dims (row-major order), if they are contiguous in memory."""
+    dims = [d for d in dims if shape[d] != 1]
+    if not dims:
+        return 0
+    for a, b in zip(dims, dims[1:]):
+        if strides[a] != strides[b] * shape[b]:
+            raise NotExpressible("dot_general operand dims cannot be merged into one matrix dim")
+    return strides[dims[-1]]
+
+
+def _view(v: SSAValue, in_bufs) -> tuple[int, list[int], int]:
+    """(buffer, per-dim strides, offset) of a dot operand that is a pure layout view of an input."""
+    spec = spec_of(v)
+    scratch = Kernel("view", "pointwise", tuple(spec.shape), (), [])
+    em = _Emitter(scratch, spec.shape, lambda x: in_bufs.get(x))
+    node = scratch.nodes[em.value_at(v, tuple(Affine.var(i) for i in range(spec.rank)))]
+    if not isinstance(node, Load) or scratch.buffers:
+        raise NotExpressible("dot_general operand is computed, not a view of an input")
+    return node.buffer, [node.offset.coef(i) for i in range(spec.rank)], node.offset.const
+
+
+def lower_op(op: Operation, name: str) -> Kernel:
+    """A one-op kernel (an unfused elementwise, layout, reduce or dot op)."""
+    return lower_group([op], list(op.operands), list(op.results), name)
