@@ -1,4 +1,4 @@
-"""Backends: numpy (the reference), and the registry that names them.
+"""Backends (numpy — the reference —, c, xla, triton) and the registry that names them.
 
 Backend modules are imported lazily, so ``import furcate`` stays cheap and a
 backend whose dependencies are missing only fails when it is asked for.
@@ -13,9 +13,17 @@ from furcate.backends.base import Backend, BackendUnavailable, Capabilities
 # target name -> (module, class)
 _REGISTRY: dict[str, tuple[str, str]] = {
     "numpy": ("furcate.backends.numpy", "NumpyBackend"),
+    "c": ("furcate.backends.c", "CBackend"),
+    "xla": ("furcate.backends.xla", "XlaBackend"),
+    "triton": ("furcate.backends.triton", "TritonBackend"),
 }
 
 _instances: dict[str, Backend] = {}
+
+# device microbenchmarks and buffer moves the runtime stores (it cannot import backends)
+from furcate.backends import device_hooks  # noqa: E402
+
+device_hooks.register()
 
 
 def register(target: str, module: str, cls: str) -> None:
@@ -31,7 +39,11 @@ def get_backend(target: str) -> Backend:
         raise ValueError(f"unknown target {target!r}; valid targets: {', '.join(['auto', *targets()])}")
     if target not in _instances:
         mod, cls = _REGISTRY[target]
-        _instances[target] = getattr(importlib.import_module(mod), cls)()
+        try:
+            module = importlib.import_module(mod)
+        except ImportError as e:
+            raise BackendUnavailable(f"target {target!r} is not available here: {e}") from None
+        _instances[target] = getattr(module, cls)()
     return _instances[target]
 
 

@@ -82,17 +82,19 @@ class _Flow:
         total = 0.0
         while (level := self._bfs(s, t)) is not None:
             it = [0] * self.n
-            while (f := self._push(s, t, INF, level, it)) > 0:
+            while (f := self._push(s, t, level, it)) > 0:
                 total += f
         return total
 
-    def _push(self, s: int, t: int, limit: float, level, it) -> float:
+    def _push(self, s: int, t: int, level, it) -> float:
         # iterative DFS along the level graph
         path: list[int] = []
         u = s
         while True:
             if u == t:
                 f = min(self.cap[e] for e in path)
+                if f == INF:
+                    raise ValueError("placement: every choice is forbidden for some unit (infinite cut)")
                 for e in path:
                     self.cap[e] -= f
                     self.cap[e ^ 1] += f
