@@ -12,6 +12,7 @@ Public API:
 
 from __future__ import annotations
 
+from furcate import devices
 from furcate.diagnostics import enable_logging, stats
 from furcate.errors import CompileError, FurcateError, UnsupportedError
 
@@ -44,6 +45,7 @@ def targets() -> list[str]:
 
 
 __all__ = [
+    "devices",
     "jit",
     "compile",
     "stats",

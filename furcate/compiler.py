@@ -7,6 +7,7 @@ knows both the passes and the backends.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import time
 from collections import Counter
@@ -60,7 +61,7 @@ def _auto_target() -> str:
 
 
 def check_options(options: dict) -> None:
-    unknown = set(options) - KNOWN_OPTIONS
+    unknown = {k for k in options if not k.startswith("_")} - KNOWN_OPTIONS  # "_x": set by furcate itself
     if unknown:
         raise ValueError(
             f"unknown furcate option(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(KNOWN_OPTIONS))}"
@@ -94,8 +95,17 @@ def compile_program(program: Program, target: str | None = "auto", options: dict
     t_start = time.perf_counter()
     target = resolve_target(target or options.get("target"))
     dumper = Dumper(options.get("dump_dir"), name)
+    options["_dumper"] = dumper  # backends write their sources into the same directory
+    with dumper.active():  # this graph's log records, stage times and kernel sources go to its dump
+        return _compile(program, target, options, dumper, name, t_start)
+
+
+def _compile(program: Program, target: str, options: dict, dumper: Dumper, name: str, t_start: float) -> Executable:
+    dumper.captured(options.pop("_captured", None))  # a frontend's FX graph / jaxpr (text or a function)
     if dumper.enabled:
         dumper.ir("input", program.text())
+    if log("graph").isEnabledFor(logging.DEBUG):
+        log("graph").debug("%s: input IR for %s\n%s", name, target, program.text())
     after = None
     if options.get("print_ir_after_all"):
         def after(pass_name, prog):
@@ -115,6 +125,13 @@ def compile_program(program: Program, target: str | None = "auto", options: dict
             exe = backend.compile(program, options)
         t_codegen = time.perf_counter() - t0
     exe.name = name
+    if log("fusion").isEnabledFor(logging.DEBUG):
+        log("fusion").debug("%s: %s", name, "; ".join(diagnostics.fusion_summary(program.module)) or "no fusions")
+    if log("codegen").isEnabledFor(logging.DEBUG):
+        log("codegen").debug("%s", exe.describe())
+    if len({s.device for s in exe.steps}) > 1:
+        log("graph_splits").info("%s: split over devices: %s", name, ", ".join(
+            f"{dev} {n} step(s)" for dev, n in Counter(s.device for s in exe.steps).items()))
     ops = Counter(op.name for op in program.func.body.walk() if op.name.startswith("furcate."))
     ops.pop("furcate.yield", None)
     with STATS.lock:
@@ -127,7 +144,13 @@ def compile_program(program: Program, target: str | None = "auto", options: dict
                        sum(ops.values()), len(exe.steps), total * 1e3)
     if dumper.enabled:
         dumper.write("executable.txt", exe.describe() + "\n")
-        dumper.finish({"passes_s": t_passes, "codegen_s": t_codegen, "total_s": total})
+        if getattr(exe, "placement", None) is not None:
+            from furcate.passes import explain
+
+            dumper.write("placement.txt", explain.report(exe.placement) + "\n")
+            dumper.write("placement.html", explain.html(exe.placement, f"furcate placement: {name}"))
+        dumper.finish({"passes_s": t_passes, "codegen_s": t_codegen, "total_s": total},
+                      target=exe.target, ops=sum(ops.values()), steps=len(exe.steps))
     return exe
 
 

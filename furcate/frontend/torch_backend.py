@@ -165,7 +165,8 @@ class FurcateGraph:
 
     def _compile(self) -> "_Runner":
         conv = convert_graph(self.gm, name=self.name)
-        exe = compile_program(conv.program, self.target, dict(self.options, name=self.name))
+        exe = compile_program(conv.program, self.target, dict(self.options, name=self.name,
+                                                              _captured=lambda: self.gm.print_readable(False)))
         if exe.input_names is None:
             exe.input_names = conv.input_names
         return _Runner(exe, conv)

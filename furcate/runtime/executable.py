@@ -82,13 +82,20 @@ class Executable:
                 f"{self.name}: expected {len(self.input_specs)} arguments, got {len(args)}"
             )
         for i, (a, spec) in enumerate(zip(args, self.input_specs)):
-            shape = tuple(getattr(a, "shape", ()))
+            if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+                raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__}, expected an array {spec}")
+            shape = tuple(a.shape)
             if shape != spec.shape:
                 raise GuardError(
                     f"{self.name}: {self.arg_name(i)} has shape {list(shape)}, expected {list(spec.shape)}"
                 )
-            dt = getattr(a, "dtype", None)
-            if dt is None or np.dtype(dt) != spec.np_dtype:
+            dt = a.dtype
+            try:
+                same = np.dtype(dt) == spec.np_dtype
+            except TypeError:  # e.g. a torch dtype: not an array NumPy can read
+                raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__} of dtype {dt}, "
+                                 f"expected a NumPy array {spec}") from None
+            if not same:
                 raise GuardError(
                     f"{self.name}: {self.arg_name(i)} has dtype {dt}, expected {spec.np_dtype} ({spec.dtype})"
                 )

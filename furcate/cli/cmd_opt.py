@@ -1,0 +1,87 @@
+"""``furcate opt``: run passes on furcate IR text and print the result (like ``mlir-opt``)."""
+
+from __future__ import annotations
+
+import sys
+
+from furcate.cli.common import CliError, load_npz, read_text, write_text
+
+# the pseudo-pass that turns the result into StableHLO text (it must come last)
+LOWER_STABLEHLO = "lower-stablehlo"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "opt",
+        help="run passes on furcate IR and print the result",
+        description="Parse furcate IR (a file, or - for stdin), run the named passes or pipelines "
+        f"in order and print the resulting IR. A final pass '{LOWER_STABLEHLO}' prints StableHLO "
+        "text instead of furcate IR.",
+    )
+    p.add_argument("file", nargs="?", default="-", metavar="FILE.mlir", help="IR to read (default: - , stdin)")
+    p.add_argument("-p", "--pipeline", default="none", metavar="PIPELINE",
+                   help="comma-separated passes or pipeline names, e.g. canonicalize,cse (default: none)")
+    p.add_argument("--print-ir-after-all", action="store_true",
+                   help="print the IR after every pass to stderr")
+    p.add_argument("--constants", metavar="FILE.npz",
+                   help="arrays for the program's furcate.constant_ref ops, by name")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the result here (default: stdout)")
+    p.set_defaults(handler=run)
+
+
+def split_pipeline(spec: str) -> tuple[list[str], bool]:
+    """The furcate pass names of ``spec`` and whether it ends in ``lower-stablehlo``."""
+    from furcate.passes.pipeline import resolve
+
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    lower = bool(names) and names[-1] == LOWER_STABLEHLO
+    if lower:
+        names = names[:-1]
+    if LOWER_STABLEHLO in names:
+        raise CliError(f"pass {LOWER_STABLEHLO!r} must come last in the pipeline")
+    try:
+        return resolve(names), lower
+    except ValueError as e:
+        raise CliError(f"{e}; also {LOWER_STABLEHLO} (as the last pass)") from None
+
+
+def load_program(path: str, constants_path: str | None):
+    """Parse and verify the program in ``path`` (``-``: stdin) with its constants."""
+    from furcate.ir.program import IRError, parse_program
+
+    text, name = read_text(path)
+    constants = load_npz(constants_path, "constants") if constants_path else {}
+    try:
+        return parse_program(text, constants, name=name)
+    except IRError as e:
+        msg = str(e)
+        if "unknown constant" in msg and not constants_path:
+            msg += " (pass its array with --constants FILE.npz)"
+        raise IRError(msg) from None
+
+
+def lower_to_stablehlo(program) -> str:
+    try:
+        from furcate.backends.xla import lower_to_stablehlo as lower
+    except ImportError as e:
+        raise CliError(
+            f"{LOWER_STABLEHLO} needs furcate.backends.xla.lower_to_stablehlo, which is not available here ({e})"
+        ) from None
+    return lower(program)
+
+
+def run(args) -> int:
+    from furcate.compiler import run_pipeline
+
+    passes, lower = split_pipeline(args.pipeline)
+    program = load_program(args.file, args.constants)
+
+    def after(name, prog):
+        print(f"// -----// IR Dump After {name} //----- //\n{prog.text()}", file=sys.stderr, flush=True)
+
+    run_pipeline(program, passes, after_each=after if args.print_ir_after_all else None)
+    text = lower_to_stablehlo(program) if lower else program.text()
+    if not text.endswith("\n"):
+        text += "\n"
+    write_text(args.output, text)
+    return 0

@@ -1,0 +1,116 @@
+"""Finding the function ``furcate compile MODULE_OR_FILE:FUNCTION`` is about.
+
+``MODULE_OR_FILE`` is a dotted module name (imported as ``python -m`` would,
+with the current directory on ``sys.path``) or a path to a ``.py`` file.
+``FUNCTION`` is an attribute of it (dots reach into classes or submodules).
+
+For the torch frontend the attribute is used as follows:
+- an ``nn.Module`` subclass is instantiated with no arguments;
+- an ``nn.Module`` instance is used as it is;
+- a function with no parameters is a factory: it is called, and its result
+  must be an ``nn.Module``;
+- any other callable is traced as a plain function of the ``--input`` tensors.
+
+For the jax frontend the attribute must be a function of the ``--input`` arrays.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import sys
+from pathlib import Path
+
+from furcate.cli.common import CliError
+
+
+def split_target(text: str) -> tuple[str, str]:
+    module, sep, attr = text.rpartition(":")
+    if not sep or not module or not attr:
+        raise CliError(f"expected MODULE_OR_FILE:FUNCTION (e.g. model.py:MLP or pkg.models:make_mlp), got {text!r}")
+    return module, attr
+
+
+def import_module(spec: str):
+    """Import a dotted module name or a ``.py`` file; errors become one-line ``CliError``s."""
+    path = Path(spec)
+    is_file = spec.endswith(".py") or os.sep in spec
+    try:
+        if is_file:
+            if not path.is_file():
+                raise CliError(f"no such file: {spec!r}")
+            name = f"_furcate_user_{path.stem}"
+            mspec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(mspec)
+            sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
+            sys.modules[name] = module
+            mspec.loader.exec_module(module)
+            return module
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        return importlib.import_module(spec)
+    except CliError:
+        raise
+    except ModuleNotFoundError as e:
+        if e.name and (spec == e.name or spec.startswith(e.name + ".")):
+            raise CliError(f"no module named {spec!r} (not importable from {os.getcwd()})") from None
+        raise CliError(f"importing {spec!r} failed: {e}") from None
+    except Exception as e:  # noqa: BLE001 - the user's module raised while importing
+        raise CliError(f"importing {spec!r} failed: {type(e).__name__}: {e}") from None
+
+
+def get_attr(module, module_spec: str, attr: str):
+    obj = module
+    for part in attr.split("."):
+        if not hasattr(obj, part):
+            names = sorted(n for n in dir(module) if not n.startswith("_"))
+            hint = f"; it defines: {', '.join(names[:20])}" if names else ""
+            raise CliError(f"{module_spec!r} has no attribute {attr!r}{hint}")
+        obj = getattr(obj, part)
+    return obj
+
+
+def _takes_no_parameters(fn) -> bool:
+    try:
+        return len(inspect.signature(fn).parameters) == 0
+    except (TypeError, ValueError):
+        return False
+
+
+def load_torch_callable(target: str):
+    """The nn.Module or function named by ``target``, by the rules in this module's docstring."""
+    module_spec, attr = split_target(target)
+    obj = get_attr(import_module(module_spec), module_spec, attr)
+    try:
+        import torch
+    except ImportError:
+        raise CliError("--frontend torch needs PyTorch (pip install 'furcate[torch]')") from None
+    if isinstance(obj, type):
+        if not issubclass(obj, torch.nn.Module):
+            raise CliError(f"{target} is a class but not a torch.nn.Module subclass")
+        try:
+            return obj()
+        except TypeError as e:
+            raise CliError(f"{target}() failed: {e} (an nn.Module class must build with no arguments; "
+                           "name a factory function instead)") from None
+    if isinstance(obj, torch.nn.Module):
+        return obj
+    if not callable(obj):
+        raise CliError(f"{target} is a {type(obj).__name__}, not a function or nn.Module")
+    if _takes_no_parameters(obj):
+        made = obj()
+        if not isinstance(made, torch.nn.Module):
+            raise CliError(f"{target} takes no parameters, so it is called as a factory, "
+                           f"but it returned a {type(made).__name__}, not an nn.Module")
+        return made
+    return obj
+
+
+def load_jax_callable(target: str):
+    module_spec, attr = split_target(target)
+    obj = get_attr(import_module(module_spec), module_spec, attr)
+    if not callable(obj):
+        raise CliError(f"{target} is a {type(obj).__name__}, not a function")
+    return obj

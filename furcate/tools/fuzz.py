@@ -1,0 +1,145 @@
+"""The differential fuzzer: random well-typed programs on every backend against NumPy.
+
+The programs and the check are the test suite's own (``tests/strategies.py``:
+``programs(...)`` and ``check_against_numpy``), so the fuzzer needs a source
+checkout and ``hypothesis``. ``fuzz(targets, examples=N)`` runs N examples per
+target; a failure is shrunk by hypothesis to a minimal program, written to
+``out_dir`` as ``<target>_<n>.mlir`` with its inputs (``.inputs.npz``) and
+constants (``.constants.npz``), and reported with the command that reproduces
+and localises it (``furcate bisect``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FuzzSetupError(RuntimeError):
+    """The fuzzer cannot run here (no source checkout, no hypothesis)."""
+
+
+def load_strategies():
+    """``tests.strategies`` of the checkout furcate runs from."""
+    if not (ROOT / "tests" / "strategies.py").is_file():
+        raise FuzzSetupError(f"the fuzzer needs furcate's source checkout (tests/strategies.py); "
+                             f"furcate runs from {ROOT}, which has none")
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        raise FuzzSetupError("the fuzzer needs hypothesis (pip install hypothesis)") from None
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    tests = sys.modules.get("tests")
+    if tests is not None and Path(getattr(tests, "__file__", "") or "").resolve().parent != ROOT / "tests":
+        raise FuzzSetupError(f"`import tests` resolves to {tests.__file__}, not {ROOT / 'tests'}")
+    return importlib.import_module("tests.strategies")
+
+
+@dataclass
+class Failure:
+    """A minimal failing program of one target, and where its reproducer was written."""
+
+    target: str
+    error: str
+    ir: str
+    path: Path | None
+
+    def text(self) -> str:
+        first = self.error.strip().splitlines()[0] if self.error.strip() else "?"
+        lines = [f"{self.target}: FAILED: {first}"]
+        if self.path is not None:
+            stem = self.path.with_suffix("")
+            consts = f" --constants {stem}.constants.npz" if Path(f"{stem}.constants.npz").exists() else ""
+            lines.append(f"  reproduce: furcate bisect {self.path} --inputs {stem}.inputs.npz{consts} "
+                         f"--target {self.target}")
+        return "\n".join(lines)
+
+
+def _save(out_dir: Path, target: str, program, inputs) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    n = len(list(out_dir.glob(f"{target}_*.mlir")))
+    path = out_dir / f"{target}_{n}.mlir"
+    path.write_text(program.text())
+    with open(out_dir / f"{target}_{n}.inputs.npz", "wb") as f:
+        np.savez(f, *inputs)
+    if program.constants:
+        with open(out_dir / f"{target}_{n}.constants.npz", "wb") as f:
+            np.savez(f, **program.constants)
+    return path
+
+
+def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, seed: int | None = None,
+                out_dir: Path | None = None) -> Failure | None:
+    """Run ``examples`` random programs on ``target``; the shrunk first failure, or None."""
+    from hypothesis import HealthCheck, Verbosity, given, settings
+    from hypothesis import seed as fixed_seed
+
+    strategies = load_strategies()
+    kwargs = {"max_ops": max_ops} if dtypes is None else {"max_ops": max_ops, "dtypes": tuple(dtypes)}
+    last: dict = {}
+
+    @settings(max_examples=examples, deadline=None, database=None, verbosity=Verbosity.quiet,
+              suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @given(strategies.programs(**kwargs))
+    def check(case):
+        program, inputs = case
+        try:
+            strategies.check_against_numpy(program, inputs, target)
+        except Exception as e:
+            last["case"] = (program.clone(), [np.array(a, copy=True) for a in inputs], e)
+            raise
+
+    if seed is not None:
+        check = fixed_seed(seed)(check)
+    try:
+        check()
+    except Exception as e:  # noqa: BLE001 - any failure of the target is what we are looking for
+        if "case" not in last:
+            raise
+        program, inputs, err = last["case"]
+        path = _save(out_dir, target, program, inputs) if out_dir is not None else None
+        return Failure(target, f"{type(err).__name__}: {err}" if str(err) else repr(e), program.text(), path)
+    return None
+
+
+def available_targets() -> list[str]:
+    from furcate.backends import BackendUnavailable, get_backend, targets
+
+    out = []
+    for t in targets():
+        if t == "numpy":
+            continue
+        try:
+            get_backend(t)
+        except (BackendUnavailable, ImportError):
+            continue
+        out.append(t)
+    return out
+
+
+def fuzz(targets: list[str] | None, examples: int, *, max_ops: int = 6, dtypes=None, seed: int | None = None,
+         out_dir: Path | None = None, echo=print) -> list[Failure]:
+    """Fuzz each target (default: every available one but numpy); returns the failures."""
+    from furcate.backends import get_backend
+
+    targets = targets or available_targets()
+    for t in targets:
+        get_backend(t)  # an unknown or unavailable target fails before any fuzzing
+    failures = []
+    for t in targets:
+        echo(f"{t}: {examples} example(s), up to {max_ops} ops each ...")
+        f = fuzz_target(t, examples, max_ops=max_ops, dtypes=dtypes, seed=seed, out_dir=out_dir)
+        echo(f.text() if f else f"{t}: ok")
+        if f:
+            failures.append(f)
+    return failures
+
+
+__all__ = ["fuzz", "fuzz_target", "Failure", "load_strategies", "available_targets", "FuzzSetupError"]
