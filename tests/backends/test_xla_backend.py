@@ -124,10 +124,33 @@ def test_compile_program_with_options_and_dump(tmp_path):
     prog, w, bias = mlp()
     exe = compile_program(prog, "xla", {"xla_platform": "cpu", "dump_dir": str(tmp_path), "name": "mlp"})
     assert exe.target == "xla" and len(exe.steps) == 1
-    dumps = list(tmp_path.glob("*/stablehlo.mlir"))
-    assert len(dumps) == 1 and "func.func public @main" in dumps[0].read_text()
+    (graph_dir,) = tmp_path.iterdir()  # one directory: the StableHLO goes beside the driver's IR dumps
+    files = {p.name for p in graph_dir.iterdir()}
+    assert {"mlp.stablehlo.mlir", "executable.txt", "timing.json"} <= files and "00_input.mlir" in files
+    assert "func.func public @main" in (graph_dir / "mlp.stablehlo.mlir").read_text()
     x = np.zeros((2, 64), np.float32)
     assert_close(exe(x)[0], np.tanh(np.broadcast_to(bias, (2, 32))))
+
+
+def test_placed_parts_dump_their_stablehlo_into_the_graphs_dir(tmp_path):
+    from furcate.runtime.devices import Device, make_spec
+
+    host = Device("cpu", make_spec("test-host", "cpu", {"f32": 100e9}, 20e9, 64e9, 3e-6), ("c", "numpy"))
+    prog, _, bias = mlp()
+    exe = compile_program(prog, "auto", {"devices": [host, "xla:cpu"], "placement": {"dot_general": "xla:cpu"},
+                                         "dump_dir": str(tmp_path), "name": "split"})
+    assert {s.device for s in exe.steps} >= {"cpu", "xla:cpu"}
+    (graph_dir,) = tmp_path.iterdir()
+    dumps = list(graph_dir.glob("split_*.stablehlo.mlir"))
+    assert dumps and all("stablehlo.dot_general" in p.read_text() for p in dumps)
+    assert_close(exe(np.zeros((2, 64), np.float32))[0], np.tanh(np.broadcast_to(bias, (2, 32))))
+
+
+def test_backend_called_directly_dumps_into_its_own_dir(tmp_path):
+    prog, _, _ = mlp()
+    XlaBackend().compile(prog, {"dump_dir": str(tmp_path), "name": "solo"})
+    (dump,) = tmp_path.glob("*_solo_xla/solo.stablehlo.mlir")
+    assert "stablehlo.dot_general" in dump.read_text()
 
 
 def test_fusion_region_inline_and_transfer_identity():

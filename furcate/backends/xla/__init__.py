@@ -5,7 +5,13 @@
 ``Executable`` with one step that runs it. The platform is
 ``options["xla_platform"]``, else ``$FURCATE_XLA_PLATFORM``, else JAX's
 default backend. Weights (``furcate.constant_ref``) are moved to the device
-once at compile time and passed to ``@main`` as trailing arguments.
+once at compile time and passed to ``@main`` as trailing arguments. Inputs and
+outputs move without copies where the platform allows (``pjrt.Runner``).
+
+The StableHLO text is written as ``NAME.stablehlo.mlir`` into the dump
+directory of the graph being compiled (``diagnostics.dump_kernel``, the
+driver's dumper); called outside the driver with ``dump_dir``, the backend
+opens a dump directory of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import os
 from furcate.backends.base import Backend, BackendUnavailable, Capabilities
 from furcate.backends.xla import pjrt
 from furcate.backends.xla.lower import Lowered, excerpt, lower_program, lower_to_stablehlo
-from furcate.diagnostics import Dumper, log, timed
+from furcate.diagnostics import Dumper, current_dumper, dump_kernel, log, timed
 from furcate.errors import CompileError
 from furcate.ir.program import Program
 from furcate.runtime.executable import Executable, Step
@@ -40,8 +46,10 @@ class XlaBackend(Backend):
         with timed("xla:lower"):
             lowered = lower_program(program)
         name = options.get("name") or "main"
-        dumper = Dumper(options.get("dump_dir"), f"{name}_xla")
-        dumper.write("stablehlo.mlir", lowered.text)
+        if current_dumper() is not None:
+            dump_kernel(f"{name}.stablehlo.mlir", lowered.text)
+        else:
+            Dumper(options.get("dump_dir"), f"{name}_xla").write(f"{name}.stablehlo.mlir", lowered.text)
         with timed("xla:compile"):
             try:
                 compiled = pjrt.compile(lowered.text, platform)
@@ -59,12 +67,15 @@ class XlaBackend(Backend):
         n_out = len(program.output_specs)
         out_slots = list(range(n_in + len(weights), n_in + len(weights) + n_out))
         text = lowered.text
+        runner = pjrt.Runner(compiled, n_in)
 
         def run_xla(*args):
             try:
-                return pjrt.execute(compiled, args)
+                return runner(*args)
             except pjrt.PjrtError as e:
                 raise CompileError(f"xla: {e}\n--- StableHLO ---\n{excerpt(text)}") from None
+
+        run_xla.runner = runner
 
         device = f"xla:{compiled.platform}"
         step = Step(run_xla, list(range(n_in)) + const_slots, out_slots, "xla:main", device, "xla")
