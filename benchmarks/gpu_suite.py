@@ -8,10 +8,8 @@ The CPU suite's cases (benchmarks/cpu_suite.py) at GPU sizes plus end-to-end mod
 ``triton.testing.do_bench`` (CUDA events). Prints a ratio table (vs eager, vs
 inductor). Designed to finish in well under 8 minutes on one H100/H200.
 
-furcate's torch frontend takes CPU tensors, so furcate[triton] is called with CPU
-tensors and its Executable uploads inputs, runs the Triton kernels on the GPU and
-downloads the results: its times include those host<->device copies. Modules are
-moved to the CPU (in place) for the furcate column, which runs last in each case.
+All three columns take the same CUDA tensors: furcate's torch frontend hands them to
+the Triton executable as they are (no host copies; docs/torch.md, "Devices").
 
 Without a CUDA GPU the script exits with a message (it does not fall back to the
 interpreter: that would measure nothing useful).
@@ -100,21 +98,19 @@ def main(argv=None) -> int:
     for name, (fn, shapes) in cases(args.quick).items():
         if args.cases and not any(c in name for c in args.cases.split(",")):
             continue
-        cpu_args = [torch.randn(s) for s in shapes]
-        gpu_args = [a.cuda() for a in cpu_args]
+        gpu_args = [torch.randn(s, device="cuda") for s in shapes]
         gfn = fn.cuda() if isinstance(fn, torch.nn.Module) else fn
         times, notes = {}, []
         with torch.no_grad():
             ref = gfn(*gpu_args)
             times["eager"] = do_bench(lambda: gfn(*gpu_args), return_mode="median")
             for label, make in (("inductor", lambda: torch.compile(gfn, backend="inductor")),
-                                ("furcate[triton]", lambda: torch.compile(
-                                    fn.cpu() if isinstance(fn, torch.nn.Module) else fn, backend="furcate",
-                                    options={"target": "triton"}))):
+                                ("furcate[triton]", lambda: torch.compile(gfn, backend="furcate",
+                                                                          options={"target": "triton"}))):
                 torch._dynamo.reset()
                 try:
                     c = make()
-                    inp = gpu_args if label == "inductor" else cpu_args
+                    inp = gpu_args
                     t0 = time.perf_counter()
                     out = c(*inp)
                     compile_s = time.perf_counter() - t0

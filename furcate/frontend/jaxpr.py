@@ -400,6 +400,7 @@ class JitFunction:
             program = lower_closed_jaxpr(traced.closed, traced.arg_names, freeze=bool(self.options.get("freeze")))
         options = dict(self.options)
         options.setdefault("name", re.sub(r"\W+", "_", getattr(self.fun, "__name__", "")).strip("_") or "main")
+        options["_captured"] = lambda: str(traced.closed)  # the jaxpr, written to a dump's captured.txt
         exe = compile_program(program, self.target, options)
         exe.input_names = traced.arg_names
         return _Compiled(exe, traced)
@@ -409,7 +410,7 @@ class JitFunction:
         entry = self._lookup(key, args, kwargs)
         arrays = [_to_numpy(x, aval) for x, aval in zip(leaves, entry.traced.in_avals)]
         outs = entry.executable(*arrays)
-        return jax.tree_util.tree_unflatten(entry.traced.out_tree, [jax.numpy.asarray(o) for o in outs])
+        return jax.tree_util.tree_unflatten(entry.traced.out_tree, [_to_jax(o) for o in outs])
 
     def cache_size(self) -> int:
         return len(self._cache)
@@ -425,6 +426,12 @@ def _hashable(v) -> bool:
         return True
     except TypeError:
         return False
+
+
+def _to_jax(out):
+    """An output as a jax array. ``jax.device_put`` shares a large aligned NumPy buffer on CPU
+    where ``jnp.asarray`` copies it (0.5 ms per 8 MiB); for small ones ``jnp.asarray`` is ~10 µs faster."""
+    return jax.device_put(out) if out.nbytes >= 1 << 16 else jax.numpy.asarray(out)
 
 
 def _to_numpy(x, aval) -> np.ndarray:

@@ -164,9 +164,14 @@ class FurcateGraph:
         return entry(args)
 
     def _compile(self) -> "_Runner":
+        from torch._subclasses.fake_tensor import unset_fake_temporarily
+
         conv = convert_graph(self.gm, name=self.name)
-        exe = compile_program(conv.program, self.target, dict(self.options, name=self.name,
-                                                              _captured=lambda: self.gm.print_readable(False)))
+        # AOTAutograd may call compilers inside its fake mode: backends that make tensors at
+        # compile time (Triton's constants on the device) must make real ones
+        with unset_fake_temporarily():
+            exe = compile_program(conv.program, self.target, dict(self.options, name=self.name,
+                                                                  _captured=lambda: self.gm.print_readable(False)))
         if exe.input_names is None:
             exe.input_names = conv.input_names
         return _Runner(exe, conv)
@@ -206,25 +211,76 @@ def _propagate(gm, args) -> None:
         FakeTensorProp(gm, mode).propagate_dont_convert_inputs(*fake)
 
 
+def route(device_type: str, torch_device: str | None) -> tuple[str | None, bool]:
+    """How an input tensor on ``device_type`` reaches an executable whose steps take torch
+    tensors on ``torch_device`` (None: NumPy arrays only): ``(device type to copy it to
+    first, or None; whether to hand it over as a NumPy array)``.
+
+    - the executable takes tensors on the tensor's device (Triton on CUDA tensors, or on CPU
+      tensors in the interpreter): the tensor itself, no copy;
+    - it takes tensors on another device: one explicit copy there;
+    - it takes NumPy arrays (numpy, c, xla): a NumPy view of a CPU tensor, no copy; a CUDA
+      tensor is first copied to the host (explicit, logged)."""
+    if torch_device is not None:
+        return (None if device_type == torch_device else torch_device), False
+    return (None if device_type == "cpu" else "cpu"), True
+
+
+def _device_type(t: torch.Tensor) -> str:
+    return t.device.type
+
+
+def _transfer(t: torch.Tensor, device) -> torch.Tensor:
+    """An explicit copy of ``t`` to ``device`` (the only place the frontend moves data)."""
+    return t.to(device)
+
+
 class _Runner:
-    """Calls one Executable with torch tensors and returns torch tensors (no copies where
-    the memory allows)."""
+    """Calls one Executable with torch tensors and returns torch tensors: tensors go to the
+    executable as they are where its steps take them (``route``), as NumPy views otherwise;
+    results come back as tensors on the device eager would return them on (no copies where
+    the memory allows). Each cross-device copy is logged once per graph ("placement" topic)."""
 
     def __init__(self, exe, conv: Conversion):
         self.exe, self.conv = exe, conv
+        self.torch_device = getattr(exe, "torch_device", None)
+        self._logged: set = set()
+
+    def _note_copy(self, what: str, src, dst) -> None:
+        if what not in self._logged:
+            self._logged.add(what)
+            log("placement").info("%s: %s is copied %s -> %s on every call (the %s executable takes %s)",
+                                  self.exe.name, what, src, dst, self.exe.target,
+                                  f"{self.torch_device} tensors" if self.torch_device else "NumPy arrays")
+
+    def _bind(self, i: int, t: torch.Tensor):
+        src = _device_type(t)
+        if src not in ("cpu", "cuda"):
+            raise TypeError(f"{self.exe.name}: {self.exe.arg_name(i)} is on {t.device}: furcate's torch frontend "
+                            f"takes CPU tensors and CUDA tensors")
+        to, as_numpy = route(src, self.torch_device)
+        if to is not None:
+            self._note_copy(self.exe.arg_name(i), src, to)
+            t = _transfer(t, to)
+        return to_numpy(t) if as_numpy else t.detach().resolve_neg()
 
     def __call__(self, args):
-        arrays = [to_numpy(args[i]) for i in self.conv.tensor_inputs]
-        results = self.exe(*arrays)
-        seen = list(arrays)
+        inputs = [self._bind(k, args[i]) for k, i in enumerate(self.conv.tensor_inputs)]
+        results = self.exe(*inputs)
+        seen = list(inputs)
         flat = []
         for entry in self.conv.outputs:
             kind = entry[0]
             if kind == "out":
-                _, k, shape, stride = entry
-                arr = np.asarray(results[k])
-                flat.append(_to_torch(arr, shape, stride, copy=any(np.may_share_memory(arr, s) for s in seen)))
-                seen.append(arr)
+                _, k, shape, stride, device = entry
+                r = results[k]
+                t = (_tensor_to_torch(r, shape, stride, seen) if isinstance(r, torch.Tensor)
+                     else _to_torch(np.asarray(r), shape, stride, copy=any(_shares(r, s) for s in seen)))
+                if device.type != "meta" and (src := _device_type(t)) != device.type:
+                    self._note_copy(f"result {k}", src, device)
+                    t = _transfer(t, device)
+                flat.append(t)
+                seen.append(r)
             elif kind == "input":
                 flat.append(args[entry[1]])
             elif kind == "value":
@@ -232,6 +288,26 @@ class _Runner:
             else:
                 flat.append(None)
         return pytree.tree_unflatten(flat, self.conv.out_spec)
+
+
+def _shares(a, b) -> bool:
+    """True if two arrays, or two tensors, may overlap in memory (an executable takes and
+    returns one kind, so a tensor and an array never come from the same call)."""
+    if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+        return a.device == b.device and a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return False
+    return np.may_share_memory(a, b)
+
+
+def _tensor_to_torch(t: torch.Tensor, shape, stride, seen) -> torch.Tensor:
+    """An executable's tensor result as the graph's output: copied if it shares memory with
+    an input or an earlier result, re-laid out if torch expects other strides."""
+    if any(_shares(t, s) for s in seen):
+        t = t.clone()
+    if not _same_layout(t, shape, stride):
+        t = torch.empty_strided(shape, stride, dtype=t.dtype, device=t.device).copy_(t)
+    return t
 
 
 def _to_torch(arr: np.ndarray, shape, stride, copy: bool) -> torch.Tensor:

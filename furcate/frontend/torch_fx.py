@@ -43,7 +43,7 @@ def op_name(node: torch.fx.Node) -> str:
 def _tensor_ok(v) -> str | None:
     if v.dtype not in TORCH_DTYPES:
         return f"dtype {v.dtype} has no furcate equivalent"
-    if v.device.type not in ("cpu", "meta"):
+    if v.device.type not in ("cpu", "cuda", "meta"):  # CUDA tensors: see torch_backend's input routing
         return f"device {v.device} is not supported"
     if v.layout != torch.strided:
         return f"layout {v.layout} is not supported"
@@ -115,7 +115,8 @@ class Conversion:
     """A converted graph: the program and how to call it from the graph's inputs and back.
 
     ``tensor_inputs`` are the placeholder positions passed to the program; each entry of
-    ``outputs`` is ("out", k, shape, stride) for program result k, ("input", i) for a
+    ``outputs`` is ("out", k, shape, stride, device) for program result k (``device``: the
+    ``torch.device`` eager would return it on), ("input", i) for a
     placeholder returned as is, ("value", v) for a non-tensor value, or ("none",)."""
 
     program: Program
@@ -153,7 +154,7 @@ def convert_graph(gm: torch.fx.GraphModule, name: str = "main", input_names=None
             attr = _fetch_attr(gm, node.target)
             if isinstance(attr, torch.Tensor):
                 with unset_fake_temporarily():  # compilers may run inside the tracer's fake mode
-                    attr = to_numpy(attr).copy()
+                    attr = to_numpy(attr.detach().cpu()).copy()
                 attr = b.constant(attr, name=node.target)
             env[node] = attr
         elif node.op == "call_function":
@@ -180,7 +181,8 @@ def _output_entry(item, env, results, gm, inputs_as_results):
     if not is_tensor_val(val):
         return ("value", _concrete(env[item], item))
     results.append(env[item])
-    return ("out", len(results) - 1, tuple(int(s) for s in val.shape), tuple(int(s) for s in val.stride()))
+    return ("out", len(results) - 1, tuple(int(s) for s in val.shape), tuple(int(s) for s in val.stride()),
+            val.device)
 
 
 def _fetch_attr(gm, target: str):

@@ -51,6 +51,8 @@ class Executable:
     name: str = "main"
     target: str = "numpy"
     input_names: list[str] | None = None
+    # the device type ("cpu", "cuda") of torch tensors the steps take as they are; None: NumPy arrays only
+    torch_device: str | None = None
     # slot -> last step index that reads it (freed after that step); filled in __post_init__
     _free_after: list[list[int]] = field(default_factory=list, repr=False)
 
@@ -82,6 +84,9 @@ class Executable:
                 f"{self.name}: expected {len(self.input_specs)} arguments, got {len(args)}"
             )
         for i, (a, spec) in enumerate(zip(args, self.input_specs)):
+            if _is_torch_tensor(a):
+                self._check_tensor(i, a, spec)
+                continue
             if not hasattr(a, "shape") or not hasattr(a, "dtype"):
                 raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__}, expected an array {spec}")
             shape = tuple(a.shape)
@@ -99,6 +104,20 @@ class Executable:
                 raise GuardError(
                     f"{self.name}: {self.arg_name(i)} has dtype {dt}, expected {spec.np_dtype} ({spec.dtype})"
                 )
+
+    def _check_tensor(self, i: int, t, spec: TensorSpec) -> None:
+        """Guards for a torch tensor argument: taken only where ``torch_device`` says so."""
+        if self.torch_device is None:
+            raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(t).__name__} of dtype {t.dtype}, expected "
+                             f"a NumPy array {spec} (the {self.target} executable takes no torch tensors)")
+        if t.device.type != self.torch_device:
+            raise GuardError(f"{self.name}: {self.arg_name(i)} is on device {t.device}, expected a tensor on "
+                             f"{self.torch_device} ({self.target})")
+        if tuple(t.shape) != spec.shape:
+            raise GuardError(f"{self.name}: {self.arg_name(i)} has shape {list(t.shape)}, expected {list(spec.shape)}")
+        if str(t.dtype) != _TORCH_DTYPES[spec.dtype]:
+            raise GuardError(f"{self.name}: {self.arg_name(i)} has dtype {t.dtype}, expected "
+                             f"{_TORCH_DTYPES[spec.dtype]} ({spec.dtype})")
 
     # -- running ----------------------------------------------------------
     def __call__(self, *args) -> list:
@@ -131,6 +150,15 @@ class Executable:
         for s in self.steps:
             lines.append(f"  {s.name} on {s.device} ({s.target}): {s.inputs} -> {s.outputs}")
         return "\n".join(lines)
+
+
+_TORCH_DTYPES = {"f32": "torch.float32", "f64": "torch.float64", "f16": "torch.float16", "bf16": "torch.bfloat16",
+                 "i1": "torch.bool", "i8": "torch.int8", "i32": "torch.int32", "i64": "torch.int64"}
+
+
+def _is_torch_tensor(a) -> bool:
+    """A torch tensor, recognised without importing torch (the runtime does not depend on it)."""
+    return type(a).__module__.startswith("torch") and hasattr(a, "device") and hasattr(a, "dtype")
 
 
 class _Timing:

@@ -100,3 +100,64 @@ def test_no_gpu_and_no_interpreter_is_backend_unavailable():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.startswith("BackendUnavailable"), out.stdout + out.stderr
     assert "TRITON_INTERPRET=1" in out.stdout
+
+
+def _elementwise_programs():
+    """pow (f32, f64, i32, i8) and atan2 (f32, bf16) as one-op programs: the f64 math helpers."""
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+
+    out = []
+    for op, dt in [("pow", "f32"), ("pow", "f64"), ("pow", "i32"), ("pow", "i8"), ("atan2", "f32"),
+                   ("atan2", "bf16")]:
+        b = GraphBuilder()
+        x, y = b.arg(TensorSpec((64, 100), dt)), b.arg(TensorSpec((64, 100), dt))
+        out.append((f"{op}_{dt}", b.finish([b.op(op, x, y)])))
+    return out
+
+
+def test_pow_and_atan2_kernels_compile_for_sm90(tmp_path):
+    caps = TritonBackend().capabilities()
+    entries, labels = [], []
+    for label, p in _elementwise_programs():
+        run_pipeline(p, capabilities=caps)
+        (u,) = [u for u in Units(p, interpret=False, prefix=f"{label}_k").units if isinstance(u, KUnit)]
+        path = tmp_path / f"{label}.py"
+        path.write_text(module_source([u.rendered.source]))
+        entries.append(entry(str(path), u.rendered, u.kernel.buffers,
+                             heuristic(u.rendered.kind, u.rendered.space, interpret=False), ""))
+        labels.append(label)
+    results = compile_in_subprocess(entries, arch=90, jobs=2)
+    failed = [(label, r["error"]) for label, r in zip(labels, results) if not r["ok"]]
+    assert not failed, "\n\n".join(f"{label}: {err}" for label, err in failed)
+
+
+# Every tl.* name the generators emit, checked against Triton 3.6 and 3.9 (docs/triton.md,
+# "Triton versions"). A new name must be checked there first, then added here.
+TRITON_API = {
+    "tl.abs", "tl.arange", "tl.bfloat16", "tl.cdiv", "tl.ceil", "tl.constexpr", "tl.cos", "tl.div_rn", "tl.dot",
+    "tl.erf", "tl.exp", "tl.exp2", "tl.float16", "tl.float32", "tl.float64", "tl.floor", "tl.full", "tl.int1",
+    "tl.int32", "tl.int64", "tl.int8", "tl.load", "tl.log", "tl.log2", "tl.max", "tl.maximum", "tl.min",
+    "tl.minimum", "tl.program_id", "tl.PropagateNan.ALL", "tl.reduce", "tl.sigmoid", "tl.sin", "tl.sqrt",
+    "tl.sqrt_rn", "tl.static_range", "tl.store", "tl.sum", "tl.uint8", "tl.where", "tl.zeros",
+}
+
+
+def test_generated_code_uses_only_checked_triton_apis():
+    import re
+
+    from furcate.backends.triton.body import HELPERS
+
+    sources = [HELPERS] + [r.source for _, _, r, _ in generated_kernels()]
+    caps = TritonBackend().capabilities()
+    for label, p in _elementwise_programs():
+        run_pipeline(p, capabilities=caps)
+        sources += [u.rendered.source for u in Units(p, interpret=False, prefix="k").units if isinstance(u, KUnit)]
+    used = set()
+    for src in sources:
+        used |= set(re.findall(r"\btl\.[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Z][A-Za-z_]*)?", src))
+        assert "libdevice" not in src and "tl.math." not in src
+        for call in re.findall(r"tl\.dot\(([^)]*)\)", src):
+            assert re.fullmatch(r"a, b, acc(, input_precision=\"(ieee|tf32)\")?", call), call
+    assert used <= TRITON_API, sorted(used - TRITON_API)
+    assert {"tl.dot", "tl.reduce", "tl.static_range", "tl.exp2"} <= used

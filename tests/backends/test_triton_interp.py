@@ -253,16 +253,43 @@ def test_capabilities_and_registry():
     assert "gather" not in caps.ops and "dot_general" in caps.ops
 
 
-def test_dump_dir_writes_kernel_sources(tmp_path, monkeypatch):
+def test_dump_dir_writes_kernel_sources_into_the_graph_dump(tmp_path, monkeypatch):
+    """Kernel modules, GPU renderings and PTX go into the graph's own dump directory (beside
+    its IR), through the compile's Dumper; no separate ``*_triton`` directory."""
     import furcate.backends.triton.gpu_compile as gc
 
-    monkeypatch.setattr(gc, "compile_in_subprocess", lambda entries, arch=90, timeout=600: [{"ok": True}] * len(entries))
+    seen = []
+
+    def fake_compile(entries, arch=90, timeout=600):
+        seen.extend(entries)
+        return [{"ok": True, "ptx": 1, "cubin": 1, "ptx_text": f"// ptx of {e['fn']}\n.target sm_{arch}\n"}
+                for e in entries]
+
+    monkeypatch.setattr(gc, "compile_in_subprocess", fake_compile)
     p, args = tm.softmax_model()
-    compile_program(p, "triton", {"dump_dir": str(tmp_path)})
-    (d_,) = [x for x in tmp_path.iterdir() if x.name.endswith("_triton")]
-    srcs = sorted(x.name for x in d_.iterdir() if x.suffix == ".py")
-    assert srcs == ["fc_main_k0.gpu.py", "fc_main_k0.py"]
-    assert "@triton.jit" in (d_ / "fc_main_k0.py").read_text()
+    compile_program(p, "triton", {"dump_dir": str(tmp_path), "name": "sm"})
+    (d_,) = list(tmp_path.iterdir())
+    assert not d_.name.endswith("_triton")
+    names = {x.name for x in d_.iterdir()}
+    assert {"fc_sm_k0.py", "fc_sm_k0.gpu.py", "fc_sm_k0.ptx", "00_input.mlir", "executable.txt"} <= names, names
+    assert "@triton.jit" in (d_ / "fc_sm_k0.py").read_text()
+    assert (d_ / "fc_sm_k0.ptx").read_text() == "// ptx of fc_sm_k0\n.target sm_90\n"
+    assert [e["path"] for e in seen] == [str(d_ / "fc_sm_k0.gpu.py")]
+
+
+def test_backend_called_directly_with_dump_dir_opens_its_own(tmp_path, monkeypatch):
+    import furcate.backends.triton.gpu_compile as gc
+    from furcate.compiler import run_pipeline
+
+    monkeypatch.setattr(gc, "compile_in_subprocess", lambda entries, arch=90, timeout=600: [
+        {"ok": False, "error": "no ptx here"}] * len(entries))
+    p, _ = tm.softmax_model()
+    be = TritonBackend()
+    run_pipeline(p, capabilities=be.capabilities())
+    be.compile(p, {"dump_dir": str(tmp_path), "name": "solo"})
+    (d_,) = list(tmp_path.iterdir())
+    assert d_.name.endswith("solo_triton")
+    assert {x.name for x in d_.iterdir()} == {"fc_solo_k0.py", "fc_solo_k0.gpu.py"}
 
 
 def test_torch_compile_target_triton():
@@ -280,3 +307,45 @@ def test_torch_compile_target_triton():
     got = torch.compile(f, backend="furcate", options={"target": "triton"})(*args)
     assert_close(got, f(*args), accumulated=True)
     assert stats()["kernels"] == {"triton": 1}
+
+
+# --------------------------------------------------------------------------
+# pow and atan2: f64 helpers, C's special cases
+
+POW_EDGE = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0, 1.5, -2.5,
+                     1e-40, -1e-30, 10.0, 1e10, -1e10, 1e38, 7.25, 100.0, -127.0], np.float32)
+
+
+@pytest.mark.parametrize("op", ["pow", "atan2"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_pow_atan2_edge_values_match_numpy(op, dtype):
+    with np.errstate(over="ignore"):
+        vals = POW_EDGE.astype(dtype)
+    x = np.repeat(vals, len(vals))
+    y = np.tile(vals, len(vals))
+    stats(reset=True)
+    exe = run_both(one_op(op, [x, y]), accumulated=False)
+    assert [s.target for s in exe.steps] == ["triton"], exe.describe()
+    assert stats()["fallbacks"] == []
+
+
+def test_pow_atan2_random_values_and_bf16():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-4, 4, 512).astype(np.float32)
+    y = rng.uniform(-6, 6, 512).astype(np.float32)
+    y[::3] = np.round(y[::3])  # negative bases with integer exponents
+    run_both(one_op("pow", [np.abs(x) + 0.01, y]), accumulated=False)
+    run_both(one_op("pow", [x, y]), accumulated=False)
+    run_both(one_op("atan2", [x, y]), accumulated=False)
+    import ml_dtypes
+
+    run_both(one_op("atan2", [x.astype(ml_dtypes.bfloat16), y.astype(ml_dtypes.bfloat16)]), accumulated=False)
+
+
+@pytest.mark.parametrize("dt", [np.int32, np.int8, np.int64])
+def test_integer_pow_wraps_and_negative_exponents(dt):
+    info = np.iinfo(dt)
+    base = np.array([0, 1, -1, 2, -2, 3, -3, 7, info.max, info.min], dt)
+    exp = np.array([0, 1, 2, 3, 5, 31, 63, -1, -2, -3], dt)
+    exe = run_both(one_op("pow", [np.repeat(base, len(exp)), np.tile(exp, len(base))]), accumulated=False)
+    assert [s.target for s in exe.steps] == ["triton"], exe.describe()

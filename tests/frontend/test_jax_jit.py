@@ -215,3 +215,12 @@ def test_indexing_and_conv_forms_map_to_furcate_ops(fn, args, ops):
 def test_input_names_come_from_parameters_and_pytree_paths():
     program, _ = capture(lambda params, x: params["w"] @ x, [{"w": jnp.ones((2, 3))}, jnp.ones((3,))])
     assert "%params_w" in program.text() and "%x" in program.text()
+
+
+def test_dump_dir_has_the_captured_jaxpr(tmp_path):
+    f = furcate.jit(lambda x: jnp.tanh(x) * 2.0, target="numpy", dump_dir=str(tmp_path))
+    x = rand((3, 4))
+    assert_close(f(x), np.tanh(x) * 2.0)
+    (d,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    text = (d / "captured.txt").read_text()
+    assert "tanh" in text and "f32[3,4]" in text and "lambda" in text

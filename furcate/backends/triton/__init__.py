@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from furcate.backends.base import Backend, Capabilities
 from furcate.backends.kernel import scalar
-from furcate.diagnostics import Dumper, log, timed
+from furcate.diagnostics import Dumper, current_dumper, log, timed
 from furcate.runtime.executable import Executable
 
 TARGET = "triton"
 # furcate ops a Triton kernel can compute (the rest run as NumPy steps)
-TRITON_OPS = frozenset((scalar.elementwise_ops() - {"pow", "atan2"}) | {
+TRITON_OPS = frozenset(scalar.elementwise_ops() | {
     "broadcast_in_dim", "transpose", "slice", "reshape", "iota", "constant", "constant_ref",
     "reduce", "dot_general", "transfer", "fusion", "yield",
 })
@@ -45,7 +45,9 @@ class TritonBackend(Backend):
         kernels = [s.kernel for s in exe.steps if hasattr(s.kernel, "module_source")]
         log("codegen").debug("triton: %s -> %d kernel(s), %d numpy step(s) [%s]", name, len(kernels),
                              sum(1 for s in exe.steps if s.target == "numpy"), mode)
-        dumper = Dumper(options.get("dump_dir"), f"{name}_triton")
+        # the dump directory of the graph being compiled (the driver's dumper); called outside
+        # the driver with dump_dir, the backend opens one of its own
+        dumper = current_dumper() or Dumper(options.get("dump_dir"), f"{name}_triton")
         if dumper.enabled:
             from furcate.backends.triton.gpu_compile import dump_kernels
 

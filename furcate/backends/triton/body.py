@@ -136,7 +136,7 @@ def _fc_and(a, b):
 @triton.jit
 def _fc_or(a, b):
     return a | b
-'''
+''' + exprs.MATH_HELPERS
 
 
 def reduce_expr(kind: str, x: str, acc: str, axis: int) -> str:

@@ -8,10 +8,12 @@ runs as a NumPy step — logged under ``fallback`` and listed in
 ``furcate.stats()['fallbacks']``, never sent back to eager. ``reshape`` and
 ``transfer`` are aliases; constants are values held by the Executable.
 
-On a GPU the builder tracks where each value lives and inserts an upload
-before the first Triton step that reads a host value and a download before a
-NumPy step or the program's return that reads a device value (constants are
-uploaded once, at build time).
+Every value of a Triton executable is a torch tensor on the kernels' device
+(``runtime.device()``: CUDA on a GPU, the CPU in the interpreter): intermediates
+never leave it between Triton steps. A NumPy step sees NumPy views of its inputs
+(downloads on a GPU) and its results are wrapped back. ``TritonExecutable``
+takes torch tensors on that device as they are (and returns torch tensors), or
+NumPy arrays (wrapped on entry, returned as NumPy arrays).
 """
 
 from __future__ import annotations
@@ -158,22 +160,41 @@ class Units:
             self.units.append(NUnit(op, list(op.operands), list(op.results)))
 
 
-class _Builder:
-    """Turns units into steps over slots, inserting transfers on a GPU."""
+class TritonExecutable(Executable):
+    """An ``Executable`` whose steps run on torch tensors on ``torch_device``.
 
-    def __init__(self, program, units: Units, cuda: bool):
+    Called with torch tensors (on that device) it returns torch tensors; called with
+    NumPy arrays (furcate.jit, the CLI) it wraps them (``runtime.as_tensor``: views in
+    the interpreter, one upload each on a GPU) and returns NumPy arrays."""
+
+    def run_unchecked(self, args) -> list:
+        outs = super().run_unchecked([runtime.as_tensor(a) for a in args])
+        if args and all(runtime.is_tensor(a) for a in args):
+            return outs
+        return [runtime.to_numpy(t) for t in outs]
+
+
+def numpy_step(kernel):
+    """A NumPy kernel as a step on tensors: NumPy views of the inputs in, tensors of the results out."""
+    def run(*tensors):
+        return [runtime.as_tensor(r) for r in kernel(*[runtime.to_numpy(t) for t in tensors])]
+    return run
+
+
+class _Builder:
+    """Turns units into steps over slots."""
+
+    def __init__(self, program, units: Units):
         self.u = units
-        self.cuda = cuda
         self.block = program.func.body.block
         self.slot: dict = {a: i for i, a in enumerate(self.block.args)}
         self.n_slots = len(self.block.args)
         self.steps: list[Step] = []
         self.constants: dict[int, object] = {}
-        self.on_dev: set[int] = set()
-        self.copy_of: dict[tuple[int, bool], int] = {}
-        for v, arr in units.consts.items():
+        self.device = runtime.device()
+        for v, arr in units.consts.items():  # constants (weights): on the device once, at build time
             self.slot[v] = self.new()
-            self.constants[self.slot[v]] = arr
+            self.constants[self.slot[v]] = runtime.as_tensor(arr)
 
     def new(self) -> int:
         self.n_slots += 1
@@ -191,72 +212,46 @@ class _Builder:
         shape = spec_of(v).shape
         out = self.new()
         self.steps.append(Step(lambda a, shape=shape: [a.reshape(shape)], [s], [out], name="view",
-                               device=self._dev(s), target=TARGET))
-        if s in self.on_dev:
-            self.on_dev.add(out)
+                               device=self.device, target=TARGET))
         self.slot[v] = out
-        return out
-
-    def _dev(self, s: int) -> str:
-        return "cuda" if s in self.on_dev else "cpu"
-
-    def where(self, s: int, dev: bool, np_dtype=None) -> int:
-        """Slot ``s`` on the device (``dev``) or the host, transferring once if needed."""
-        if not self.cuda or (s in self.on_dev) == dev:
-            return s
-        if (s, dev) in self.copy_of:
-            return self.copy_of[(s, dev)]
-        out = self.new()
-        if s in self.constants and dev:  # constants: uploaded once, at build time
-            self.constants[out] = runtime.upload(self.constants[s])
-        elif dev:
-            self.steps.append(Step(lambda a: [runtime.upload(a)], [s], [out], name="upload", device="cuda",
-                                   target=TARGET))
-        else:
-            self.steps.append(Step(lambda t, dt=np_dtype: [runtime.torch_to_np(t, dt)], [s], [out],
-                                   name="download", device="cuda", target=TARGET))
-        if dev:
-            self.on_dev.add(out)
-        self.copy_of[(s, dev)] = out
         return out
 
 
 def build_executable(program, name: str) -> tuple[Executable, Units]:
     from furcate.backends.numpy import make_kernel
 
-    cuda = runtime.mode() == "cuda"
-    units = Units(program, not cuda, f"{name}_k".replace(".", "_"))
-    b = _Builder(program, units, cuda)
+    dev = runtime.device()
+    units = Units(program, dev != "cuda", f"{name}_k".replace(".", "_"))
+    b = _Builder(program, units)
     root = units.root
     for u in units.units:
         if isinstance(u, NUnit):
-            ins = [b.where(b.slot_of(v), False, spec_of(v).np_dtype) for v in u.inputs]
+            ins = [b.slot_of(v) for v in u.inputs]
             outs = [b.new() for _ in u.outputs]
             for v, s in zip(u.outputs, outs):
                 b.slot[v] = s
-            b.steps.append(Step(make_kernel(u.op, program.constants), ins, outs, name=u.op.name, target="numpy"))
+            b.steps.append(Step(numpy_step(make_kernel(u.op, program.constants)), ins, outs, name=u.op.name,
+                                target="numpy"))
             continue
         src = module_source([u.rendered.source])
         call = runtime.Launcher(u.rendered, src, u.kernel.buffers, u.kernel.const_data)
         call.module_source = src
-        ins = [b.where(b.slot_of(root(v)), True) for v in u.inputs]
+        ins = [b.slot_of(root(v)) for v in u.inputs]
         outs = [b.new() for _ in u.outputs]
         for v, s in zip(u.outputs, outs):
             b.slot[root(v)] = s
-            if cuda:
-                b.on_dev.add(s)
         b.steps.append(Step(call, ins, outs, name=f"triton[{u.rendered.kind}]:{u.rendered.name}",
-                            device="cuda" if cuda else "cpu", target=TARGET))
+                            device=dev, target=TARGET))
     n_in = len(b.block.args)
     out_slots: list[int] = []
     for v in units.returned:
-        s = b.where(b.slot_of(v), False, spec_of(v).np_dtype)
-        if s < n_in or s in b.constants or s in out_slots:
+        s = b.slot_of(v)
+        if s < n_in or s in b.constants or s in out_slots or _views_input(b, s, n_in):
             c = b.new()
-            b.steps.append(Step(lambda a: [np.array(a, copy=True)], [s], [c], name="copy", target=TARGET))
+            b.steps.append(Step(lambda a: [a.clone()], [s], [c], name="copy", device=dev, target=TARGET))
             s = c
         out_slots.append(s)
-    exe = Executable(
+    exe = TritonExecutable(
         input_specs=program.input_specs,
         output_specs=program.output_specs,
         steps=b.steps,
@@ -265,5 +260,15 @@ def build_executable(program, name: str) -> tuple[Executable, Units]:
         n_slots=b.n_slots,
         target=TARGET,
         input_names=[a.name_hint for a in b.block.args],
+        torch_device=dev,
     )
     return exe, units
+
+
+def _views_input(b: _Builder, s: int, n_in: int) -> bool:
+    """True if slot ``s`` is a reshape view (chain) of an input or a constant: returning it
+    would hand the caller memory it does not own."""
+    by_out = {st.outputs[0]: st for st in b.steps if st.name == "view"}
+    while s in by_out:
+        s = by_out[s].inputs[0]
+    return s < n_in or s in b.constants

@@ -17,8 +17,19 @@ block shape; expressions broadcast). Rules:
 - Float constants are exact: a literal where Triton's literal typing keeps the
   value (f32-representable normals and zero), else a bitcast of its bits.
 
-Primitives without a rendering here (``pow``, ``atan2``, integer ``pow``)
-raise ``TritonRenderError``: the op then runs as a NumPy step.
+- ``pow`` and ``atan2`` are ``@triton.jit`` helpers (``MATH_HELPERS``, in
+  every generated module) computing in f64 (f32/f16/bf16 operands are widened
+  and the result rounded once): ``pow`` is ``exp2(y * log2|x|)`` with C's
+  special cases (sign for odd integer exponents, NaN for a negative base with
+  a non-integer exponent, ``pow(x, 0) = pow(1, y) = pow(-1, ±inf) = 1``, zeros
+  and infinities); ``atan2`` reduces to ``atan(t)``, ``0 <= t <= 1``, then to
+  ``|u| <= tan(pi/8)`` and sums the series of ``atan(u)/u`` (22 terms, error
+  below 1e-17), quadrants and signed zeros from the signs of ``x`` and ``y``.
+  Integer ``pow`` is exponentiation by squaring (wrapping), negative exponents
+  as in the scalar table.
+
+A primitive without a rendering here raises ``TritonRenderError``: the op then
+runs as a NumPy step.
 """
 
 from __future__ import annotations
@@ -105,6 +116,70 @@ def _c(value, dt):
     return const_expr(value, dt)
 
 
+def _atan_series() -> str:
+    """Horner lines for ``p(z) = atan(u)/u``, ``z = u*u``: sum of (-1)^k z^k / (2k+1), k <= 21."""
+    coef = [(-1) ** k / (2 * k + 1) for k in range(22)]
+    lines = [f"    p = {coef[-1]!r}"]
+    lines += [f"    p = p * z + {c!r}" for c in reversed(coef[:-1])]
+    return "\n".join(lines)
+
+
+_NAN64 = "tl.full([], 0x7FF8000000000000, tl.int64).to(tl.float64, bitcast=True)"
+_DBL_MAX = "1.7976931348623157e308"
+
+# f64 helpers for pow and atan2 (f32 operands are widened by the caller); integer pow
+MATH_HELPERS = f'''
+@triton.jit
+def _fc_signbit(x):
+    return x.to(tl.int64, bitcast=True) < 0
+
+
+@triton.jit
+def _fc_pow(x, y):
+    ax = tl.abs(x)
+    finite_y = tl.abs(y) <= {_DBL_MAX}
+    y_int = (tl.floor(y) == y) & finite_y
+    y_odd = y_int & (y - 2.0 * tl.floor(y * 0.5) == 1.0)
+    r = tl.exp2(y * tl.log2(ax))
+    r = tl.where(y_odd & _fc_signbit(x), -r, r)
+    r = tl.where((x < 0.0) & (ax <= {_DBL_MAX}) & finite_y & (y_int == 0), {_NAN64}, r)
+    return tl.where((y == 0.0) | (x == 1.0) | ((x == -1.0) & (finite_y == 0) & (y == y)), 1.0, r)
+
+
+@triton.jit
+def _fc_atan2(y, x):
+    ax = tl.abs(x)
+    ay = tl.abs(y)
+    hi = tl.maximum(ax, ay)
+    lo = tl.minimum(ax, ay)
+    both_inf = (ax > {_DBL_MAX}) & (ay > {_DBL_MAX})
+    t = tl.where(both_inf, 1.0, tl.where(hi == 0.0, 0.0, lo / tl.where(hi == 0.0, 1.0, hi)))
+    big = t > 0.41421356237309503
+    u = tl.where(big, (t - 1.0) / (t + 1.0), t)
+    z = u * u
+{_atan_series()}
+    a = tl.where(big, 0.7853981633974483 + u * p, u * p)
+    a = tl.where(ay > ax, 1.5707963267948966 - a, a)
+    a = tl.where(_fc_signbit(x), 3.141592653589793 - a, a)
+    a = tl.where(_fc_signbit(y), -a, a)
+    return tl.where((x != x) | (y != y), {_NAN64}, a)
+
+
+@triton.jit
+def _fc_ipow(a, b, BITS: tl.constexpr):
+    r = a * 0 + 1
+    base = a
+    e = tl.where(b < 0, b * 0, b)
+    for _ in tl.static_range(BITS):
+        r = tl.where((e & 1) == 1, r * base, r).to(a.dtype)
+        base = (base * base).to(a.dtype)
+        e = e >> 1
+    odd = (b & 1) == 1
+    neg = tl.where(a == 1, a * 0 + 1, tl.where(a == -1, tl.where(odd, a * 0 - 1, a * 0 + 1), a * 0))
+    return tl.where(b < 0, neg, r).to(a.dtype)
+'''
+
+
 def unary_float(prim: str, x: str, dt: str) -> str:
     c = compute(dt)
     one, half, zero = _c(1.0, c), _c(0.5, c), _c(0.0, c)
@@ -155,6 +230,11 @@ def binary_float(prim: str, a: str, b: str, dt: str) -> str:
         "max": f"tl.maximum({a}, {b}, propagate_nan=tl.PropagateNan.ALL)",
         "min": f"tl.minimum({a}, {b}, propagate_nan=tl.PropagateNan.ALL)",
     }
+    if prim in ("pow", "atan2"):  # f64 helpers; x ** y and atan2(y, x) with args (y, x) as in C
+        fn = "_fc_pow" if prim == "pow" else "_fc_atan2"
+        if c == "f64":
+            return f"{fn}({a}, {b})"
+        return f"{fn}(({a}).to(tl.float64), ({b}).to(tl.float64)).to(tl.float32)"
     if prim not in table:
         raise TritonRenderError(f"scalar op {prim} on {dt} has no Triton rendering")
     return table[prim]
@@ -185,6 +265,7 @@ def int_op(prim: str, args: list[str], dt: str) -> str:
         "abs": f"tl.where({a} < 0, -{a}, {a}).to({t})",
         "sign": f"(({a} > 0).to({t}) - ({a} < 0).to({t}))",
         "not": f"(~{a})",
+        "pow": f"_fc_ipow({a}, {b}, {dict(i8=8, i32=32, i64=64)[dt]})",
     }
     if prim not in table:
         raise TritonRenderError(f"scalar op {prim} on {dt} has no Triton rendering")

@@ -48,7 +48,10 @@ def compile_entry(e: dict, arch: int) -> dict:
     k = triton.compile(src, target=GPUTarget("cuda", arch, 32), options=opts)
     if e.get("out"):
         Path(e["out"] + ".ptx").write_text(k.asm["ptx"])
-    return {"ptx": len(k.asm["ptx"]), "cubin": len(k.asm["cubin"])}
+    res = {"ptx": len(k.asm["ptx"]), "cubin": len(k.asm["cubin"])}
+    if e.get("return_ptx"):
+        res["ptx_text"] = k.asm["ptx"]
+    return res
 
 
 def compile_in_subprocess(entries: list[dict], arch: int = 90, timeout: float = 600, jobs: int = 1) -> list[dict]:
@@ -75,7 +78,8 @@ def compile_in_subprocess(entries: list[dict], arch: int = 90, timeout: float = 
 
 
 def dump_kernels(dumper, launchers, units, mode: str) -> None:
-    """Write each kernel's module (``<name>.py``) and its PTX (``<name>.ptx``) into the dump dir."""
+    """Write each kernel's module (``<name>.py``, what runs here), its GPU rendering
+    (``<name>.gpu.py``) and its PTX (``<name>.ptx``) into the graph's dump directory."""
     from furcate.backends.triton.build import KUnit, render_kernel
     from furcate.diagnostics import log
 
@@ -89,15 +93,14 @@ def dump_kernels(dumper, launchers, units, mode: str) -> None:
     kunits = [u for u in units.units if isinstance(u, KUnit)]
     for u, call in zip(kunits, launchers):
         name = u.rendered.name
-        dumper.write(f"{name}.py", call.module_source)
+        dumper.kernel(f"{name}.py", call.module_source)
         gpu_k, gpu_r = u.kernel, u.rendered
         if mode != "cuda" and u.rendered.kind == "reduction":  # the GPU's choice of reduction form
             gpu_k, gpu_r = render_kernel(u.kernel, name, interpret=False)
-        src = module_source([gpu_r.source])
-        path = str(dumper.dir / f"{name}.gpu.py")
-        Path(path).write_text(src)
+        dumper.kernel(f"{name}.gpu.py", module_source([gpu_r.source]))
         cfg = launch.heuristic(gpu_r.kind, gpu_r.space, interpret=False)
-        entries.append(entry(path, gpu_r, gpu_k.buffers, cfg, str(dumper.dir / name)))
+        e = entry(str(dumper.dir / f"{name}.gpu.py"), gpu_r, gpu_k.buffers, cfg, "")
+        entries.append({**e, "return_ptx": True})
     if not entries:
         return
     try:
@@ -106,7 +109,9 @@ def dump_kernels(dumper, launchers, units, mode: str) -> None:
         log("codegen").warning("triton: no PTX in the dump: %s", e)
         return
     for e, r in zip(entries, results):
-        if not r.get("ok"):
+        if r.get("ok"):
+            dumper.kernel(f"{e['fn']}.ptx", r["ptx_text"])
+        else:
             log("codegen").warning("triton: %s does not compile for sm_%d: %s", e["fn"], arch, r.get("error"))
 
 

@@ -3,15 +3,17 @@
 Mode (decided once per process, see ``mode()``):
 
 - ``TRITON_INTERPRET=1`` in the environment: Triton's interpreter runs the
-  kernels on the CPU, on CPU torch tensors that view the NumPy arrays
-  (``torch.from_numpy``, no copies). Steps take and return NumPy arrays.
+  kernels on the CPU, on CPU torch tensors.
 - otherwise, with a CUDA GPU (``torch.cuda.is_available()``): kernels run on
-  CUDA tensors. Inputs are uploaded once per call, intermediates stay on the
-  GPU between Triton steps, results are downloaded at the end (and around
-  NumPy fallback steps).
+  CUDA tensors.
 - otherwise: ``BackendUnavailable``. Triton reads ``TRITON_INTERPRET`` when
   it is imported, so the backend never sets it itself: set it in the
   environment before Python starts.
+
+Every value a Triton executable holds is a torch tensor on ``device()`` (bool as
+``torch.bool``; kernels see it as a ``uint8`` view). NumPy arrays are wrapped at
+the edges (``as_tensor``: a view on the CPU, an upload on a GPU) and NumPy steps
+see NumPy views of the tensors (``to_numpy``: a download on a GPU).
 
 Generated source is written to ``$FURCATE_CACHE_DIR/triton/src/<sha256>.py``
 and imported from there (``@triton.jit`` needs a real source file).
@@ -23,6 +25,7 @@ import importlib.util
 import os
 import sys
 import threading
+import warnings
 
 import numpy as np
 
@@ -60,6 +63,11 @@ def mode() -> str:
     return _mode
 
 
+def device() -> str:
+    """The torch device type the kernels run on: ``"cpu"`` (interpreter) or ``"cuda"``."""
+    return "cuda" if mode() == "cuda" else "cpu"
+
+
 def device_name() -> str:
     import torch
 
@@ -95,19 +103,21 @@ def load(source: str, fn_name: str):
 
 
 def np_to_torch(a: np.ndarray):
-    """A torch view of a contiguous NumPy array (bf16 and bool through integer views)."""
+    """A torch view of a contiguous NumPy array (bf16 through an integer view)."""
     import ml_dtypes
     import torch
 
-    a = np.ascontiguousarray(a)
-    if a.dtype == ml_dtypes.bfloat16:
-        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
-    if a.dtype == np.bool_:
-        return torch.from_numpy(a.view(np.uint8))
-    return torch.from_numpy(a)
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a).reshape(a.shape)  # (ascontiguousarray makes 0-d arrays 1-d)
+    bf16 = a.dtype == ml_dtypes.bfloat16
+    with warnings.catch_warnings():  # a read-only array (jax's): kernels never write their inputs
+        warnings.filterwarnings("ignore", "The given NumPy array is not writable")
+        t = torch.from_numpy(a.view(np.int16) if bf16 else a)
+    return t.view(torch.bfloat16) if bf16 else t
 
 
-def torch_to_np(t, np_dtype) -> np.ndarray:
+def to_numpy(t) -> np.ndarray:
+    """A NumPy array of a torch tensor: a view of a CPU tensor, a download of a GPU one."""
     import ml_dtypes
     import torch
 
@@ -116,12 +126,36 @@ def torch_to_np(t, np_dtype) -> np.ndarray:
         t = t.cpu()
     if t.dtype == torch.bfloat16:
         return t.view(torch.int16).numpy().view(ml_dtypes.bfloat16)
-    a = t.numpy()
-    return a.view(np.bool_) if np.dtype(np_dtype) == np.bool_ else a
+    return t.numpy()
 
 
-def upload(a: np.ndarray):
-    return np_to_torch(a).to("cuda", non_blocking=False)
+def is_tensor(x) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "device")
+
+
+def as_tensor(x):
+    """``x`` (a NumPy array or torch tensor) as a contiguous torch tensor on ``device()``:
+    NumPy arrays are viewed on the CPU and uploaded on a GPU; tensors are used as they are
+    (a copy only if not contiguous)."""
+    t = x.detach() if is_tensor(x) else np_to_torch(np.asarray(x))
+    if t.device.type != device():
+        t = t.to(device())
+    return t.contiguous()
+
+
+def kernel_arg(t):
+    """What a kernel receives for tensor ``t`` (bool as its ``uint8`` view: Triton's ``*u8``)."""
+    import torch
+
+    return t.view(torch.uint8) if t.dtype == torch.bool else t
+
+
+def torch_dtype(dtype: str):
+    """The torch dtype of a furcate dtype name."""
+    import torch
+
+    return {"f32": torch.float32, "f64": torch.float64, "f16": torch.float16, "bf16": torch.bfloat16,
+            "i1": torch.bool, "i8": torch.int8, "i32": torch.int32, "i64": torch.int64}[dtype]
 
 
 # --------------------------------------------------------------------------
@@ -129,10 +163,10 @@ def upload(a: np.ndarray):
 
 
 class Launcher:
-    """The callable of one kernel step: ``(*input arrays or tensors) -> [outputs]``.
+    """The callable of one kernel step: ``(*input tensors) -> [new output tensors]``.
 
-    ``rendered`` names the pointer arguments by kernel buffer; ``out_specs`` are the
-    kernel's output buffers, ``consts`` its constant buffers (uploaded once)."""
+    ``rendered`` names the pointer arguments by kernel buffer; ``buffers`` are the kernel's
+    buffers (inputs, outputs, constants); constants are moved to ``device()`` once."""
 
     def __init__(self, rendered: Rendered, source: str, buffers, const_data: dict, config: launch.Config | None = None):
         self.r = rendered
@@ -141,24 +175,17 @@ class Launcher:
         self.buffers = buffers
         self.in_idx = [i for i, b in enumerate(buffers) if b.role == "in"]
         self.out_idx = [i for i, b in enumerate(buffers) if b.role == "out"]
-        self.consts = {i: (upload(a) if self.mode == "cuda" else np_to_torch(a)) for i, a in const_data.items()}
+        self.consts = {i: kernel_arg(as_tensor(a)) for i, a in const_data.items()}
         self.config = config or launch.heuristic(rendered.kind, rendered.space, self.mode == "interpret")
         self.tuned = config is not None or not (rendered.kind == "gemm" and self.mode == "cuda")
         self.source = source
         self.empty = any(buffers[i].spec.numel == 0 for i in self.out_idx)
 
-    def _outputs(self):
+    def _outputs(self) -> list:
         import torch
 
-        outs = []
-        for i in self.out_idx:
-            spec = self.buffers[i].spec
-            if self.mode == "cuda":
-                dt = np_to_torch(np.empty(0, spec.np_dtype)).dtype
-                outs.append(torch.empty(spec.shape, dtype=dt, device="cuda"))
-            else:
-                outs.append(np.empty(spec.shape, spec.np_dtype))
-        return outs
+        return [torch.empty(self.buffers[i].spec.shape, dtype=torch_dtype(self.buffers[i].spec.dtype),
+                            device=device()) for i in self.out_idx]
 
     def _args(self, ins, outs) -> list:
         by_buf = dict(zip(self.in_idx, ins))
@@ -173,14 +200,13 @@ class Launcher:
         else:
             self.fn[g](*args, **cfg.kwargs())
 
-    def __call__(self, *ins):
+    def __call__(self, *ins) -> list:
+        """Run the kernel on ``ins`` (torch tensors on ``device()``, or NumPy arrays, wrapped);
+        returns new torch tensors."""
         outs = self._outputs()
         if self.empty:
             return outs
-        if self.mode == "interpret":
-            targs = self._args([np_to_torch(a) for a in ins], [np_to_torch(o) for o in outs])
-        else:
-            targs = self._args(list(ins), outs)
+        targs = self._args([kernel_arg(as_tensor(a)) for a in ins], [kernel_arg(o) for o in outs])
         if not self.tuned:
             self._autotune(targs)
         self._launch(targs, self.config)
