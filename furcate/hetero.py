@@ -6,7 +6,8 @@ compose one ``Executable`` of their steps plus transfer steps.
 placement (``devices=[...]`` with more than one device, or ``placement={...}``
 pins). The pipeline is the usual one with two additions: pins are written on
 the ops before ``fuse`` (so fusion never merges ops pinned to different
-devices) and ``place`` runs after it (so fusion groups are placed whole).
+devices) and ``fuse`` ⇄ ``place`` (``passes/place_fuse.py``) decides fusion and placement
+together: fused groups placed whole, or ops placed first and fused per device.
 
 Each sub-program is an ordinary furcate ``Program`` (its inputs are the values
 it reads from earlier steps, its outputs the values later steps read), so any
@@ -30,7 +31,8 @@ from furcate.diagnostics import log
 from furcate.errors import CompileError
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
-from furcate.passes.place import Plan, pin_ops, place_program
+from furcate.passes.place import Plan, pin_ops
+from furcate.passes.place_fuse import place_and_fuse
 from furcate.passes.place_cost import SOURCE_OPS
 from furcate.runtime import devices as dev_mod
 from furcate.runtime.executable import Executable, Step
@@ -76,7 +78,8 @@ def supports_table(machine: dev_mod.Machine) -> dict:
 
 
 def placement_pipeline(program: Program, options: dict, machine: dev_mod.Machine, run_pipeline) -> Plan:
-    """canonicalize → (pins) → fuse → place, on ``program`` in place."""
+    """canonicalize → (pins) → fuse ⇄ place, on ``program`` in place (``place_fuse``: fused
+    groups placed whole, or ops placed then fused per device, whichever is estimated cheaper)."""
     from furcate.passes.pipeline import resolve
 
     names = resolve(options.get("pipeline", "default"))
@@ -89,8 +92,16 @@ def placement_pipeline(program: Program, options: dict, machine: dev_mod.Machine
     pins = dict(options.get("placement") or {})
     run_pipeline(program, names[:cut], capabilities=caps)
     pin_ops(program, pins)
-    run_pipeline(program, names[cut:], capabilities=caps)
-    return place_program(program, machine, supports_table(machine), pins)
+    first = [True]
+
+    def fuse(prog: Program) -> None:
+        if first[0]:  # the plan's own fusion: dumped and printed like any pass
+            first[0] = False
+            run_pipeline(prog, names[cut:], capabilities=caps)
+        else:  # the other strategy's trial fusion
+            run_pipeline(prog, names[cut:], capabilities=caps, dumper=None, after_each=None)
+
+    return place_and_fuse(program, machine, supports_table(machine), pins, fuse)
 
 
 # --------------------------------------------------------------------------

@@ -4,8 +4,12 @@
 every device (``-`` where it cannot run, ``*`` marks a device ruled out by a
 pin or by memory capacity), the transfers it reads and the reason; then the
 transfers, the memory used per device, and the plan's total against the
-all-on-one-device plans. ``html(plan)`` draws the unit graph as inline SVG:
-units coloured by device, transfers as thick red edges.
+all-on-one-device plans (and, where both fuse ⇄ place strategies were tried,
+their totals). ``html(plan)`` draws the unit graph as inline SVG: one
+``<g class="unit" data-name=... data-device=...>`` box per group coloured by
+device, program inputs and outputs as grey ``io`` boxes, data flow as
+``<line class="edge">`` and transfers as thick red dashed
+``<line class="edge transfer">``.
 """
 
 from __future__ import annotations
@@ -58,6 +62,11 @@ def report(plan: Plan) -> str:
         f"{dv} {fmt_bytes(plan.memory[dv])} of {fmt_bytes(plan.machine[dv].spec.memory)}" for dv in devs))
     lines.append(f"estimated total: {fmt_time(plan.total_s)} (compute {fmt_time(plan.compute_s)}, "
                  f"transfers {fmt_time(plan.transfer_s)})")
+    if len(plan.alternatives) > 1:
+        from furcate.passes.place_fuse import STRATEGIES
+
+        tried = "; ".join(f"{STRATEGIES[k]}: {fmt_time(v)}" for k, v in plan.alternatives.items())
+        lines.append(f"  fuse <-> place: {tried} -> kept {STRATEGIES[plan.strategy]}")
     for dv in devs:
         t = plan.single.get(dv)
         if t is None:
@@ -108,12 +117,16 @@ def html(plan: Plan, title: str = "furcate placement") -> str:
     for a, b, nbytes, crosses in plan.edges:
         (xa, ya), (xb, yb) = pos[a], pos[b]
         style = 'stroke="#d62728" stroke-width="3" stroke-dasharray="6,3"' if crosses else 'stroke="#999"'
-        svg.append(f'<line x1="{xa + bw / 2:.0f}" y1="{ya + bh:.0f}" x2="{xb + bw / 2:.0f}" y2="{yb:.0f}" '
+        kind = "edge transfer" if crosses else "edge"
+        svg.append(f'<line class="{kind}" data-src="{_html.escape(a)}" data-dst="{_html.escape(b)}" '
+                   f'x1="{xa + bw / 2:.0f}" y1="{ya + bh:.0f}" x2="{xb + bw / 2:.0f}" y2="{yb:.0f}" '
                    f'{style} marker-end="url(#a)"><title>{_html.escape(a)} -> {_html.escape(b)}: '
                    f'{nbytes} bytes{" (transfer)" if crosses else ""}</title></line>')
     for n, (x, y) in pos.items():
         fill = colour[dev_of[n]] if n in tip else "#ddd"
-        svg.append(f'<g><title>{_html.escape(tip.get(n, n))}</title>'
+        kind = "unit" if n in tip else "io"
+        svg.append(f'<g class="{kind}" data-name="{_html.escape(n)}" data-device="{_html.escape(dev_of[n])}">'
+                   f'<title>{_html.escape(tip.get(n, n))}</title>'
                    f'<rect x="{x:.0f}" y="{y:.0f}" width="{bw}" height="{bh}" rx="5" fill="{fill}" stroke="#333"/>'
                    f'<text x="{x + bw / 2:.0f}" y="{y + bh / 2 + 4:.0f}" text-anchor="middle" '
                    f'fill="{"#fff" if n in tip else "#000"}">{_html.escape(label[n][:20])}</text></g>')

@@ -24,6 +24,9 @@ The pass
 
 Pins given before fusion (``pin_ops``) set the ``device`` attribute on the
 matching ops, so fusion never merges a pinned op with ops of another device.
+A ``device`` attribute marked ``place_hint`` (``mark_hint``) is a starting
+point, not a pin: ``place_fuse`` uses it to fuse per device after placing
+unfused ops, and the placer starts from it.
 """
 
 from __future__ import annotations
@@ -81,6 +84,10 @@ class Plan:
     memory: dict[str, int]  # bytes resident per device
     key: str = ""  # fingerprint of the specs and pins the plan was made with
     edges: list[tuple[str, str, int, bool]] = field(default_factory=list)  # unit graph for drawing
+    # fuse ⇄ place (place_fuse.py): "groups" (fused groups placed whole) or "ops" (ops placed,
+    # then fused per device), and the estimated total of each strategy that was tried
+    strategy: str = "groups"
+    alternatives: dict[str, float] = field(default_factory=dict)
 
     @property
     def total_s(self) -> float:
@@ -99,13 +106,50 @@ def pin_ops(program: Program, pins: dict[str, str] | None) -> None:
                 op.attributes["device"] = StringAttr(pins[kind])
 
 
-def _existing_pin(unit: Unit) -> str | None:
+# Marks a ``device`` attribute written as a *starting point* (fuse ⇄ place, ``place_fuse``),
+# not as a pin: placement may move the op's group elsewhere.
+HINT = "place_hint"
+
+
+def _marked(unit: Unit) -> list:
+    """The ops whose ``device`` attribute speaks for ``unit``: itself, or a fusion's body ops."""
     if isinstance(unit.op, d.FusionOp):
-        dev = unit.op.device.data
+        return [o for o in unit.op.body.block.ops if "device" in o.attributes]
+    return [unit.op] if "device" in unit.op.attributes else []
+
+
+def _existing_pin(unit: Unit) -> str | None:
+    """The device a ``device`` attribute (a user's, or one ``pin_ops`` wrote) pins ``unit`` to."""
+    marked = _marked(unit)
+    if marked and all(HINT in o.attributes for o in marked):
+        return None
+    if isinstance(unit.op, d.FusionOp):
+        dev = unit.op.device.data  # set by fuse from its ops' attributes, or written by hand
     else:
-        attr = unit.op.attributes.get("device")
-        dev = attr.data if isinstance(attr, StringAttr) else None
+        dev = marked[0].attributes["device"].data if marked else None
     return None if dev in (None, "default") else dev
+
+
+def _hint(unit: Unit) -> str | None:
+    """The device a fuse ⇄ place hint proposes for ``unit`` (None: no hint)."""
+    hinted = [o for o in _marked(unit) if HINT in o.attributes]
+    return hinted[0].attributes["device"].data if hinted else None
+
+
+def mark_hint(op, device: str) -> None:
+    """Propose ``device`` for ``op`` (fusion keeps ops of different devices apart; placement
+    starts from it but may move it)."""
+    op.attributes["device"] = StringAttr(device)
+    op.attributes[HINT] = StringAttr(device)
+
+
+def strip_hints(block) -> None:
+    """Remove the hints (and the ``device`` attributes they wrote inside fusions)."""
+    for op in block.walk():
+        if HINT in op.attributes:
+            del op.attributes[HINT]
+            if op.parent_op() is not None and isinstance(op.parent_op(), d.FusionOp):
+                del op.attributes["device"]
 
 
 def _resolve_pins(units: list[Unit], machine: Machine, pins: dict[str, str]) -> None:
@@ -203,9 +247,14 @@ class Placer:
         return Problem(self.devs, unary, self.values, self.transfer_time)
 
     def start(self, prob: Problem) -> list[str]:
+        """Each unit on its hinted device (fuse ⇄ place), else on the host, where allowed."""
         labels = []
-        for costs in prob.unary:
-            labels.append(self.host if costs[self.host] < INF else min(costs, key=costs.get))
+        for u, costs in zip(self.units, prob.unary):
+            hint = _hint(u)
+            if hint in costs and costs[hint] < INF:
+                labels.append(hint)
+            else:
+                labels.append(self.host if costs[self.host] < INF else min(costs, key=costs.get))
         return labels
 
     def memory(self, labels: list[str]) -> dict[str, int]:
@@ -240,8 +289,13 @@ class Placer:
     def run(self) -> Plan:
         labels = self.solve()
         plan = self.explain(labels)
-        rewrite(self.block, self.units, labels, self.host)
+        self.apply(labels)
         return plan
+
+    def apply(self, labels: list[str]) -> None:
+        """Write ``labels`` into the IR (and drop the fuse ⇄ place hints)."""
+        rewrite(self.block, self.units, labels, self.host)
+        strip_hints(self.block)
 
     def explain(self, labels: list[str]) -> Plan:
         prob = self.problem()
@@ -366,17 +420,30 @@ def _us(t: float) -> str:
     return f"{t * 1e3:.3g} ms" if t >= 1e-3 else f"{t * 1e6:.3g} us"
 
 
-def place_program(program: Program, machine: Machine, supports: dict[str, Supports],
-                  pins: dict[str, str] | None = None) -> Plan:
-    """Place a fused program in place and return the plan (logged under ``FURCATE_LOG=placement``)."""
-    plan = Placer(program, machine, supports, pins).run()
-    plan.key = f"{machine.fingerprint()}|{sorted((pins or {}).items())}"
+def plan_key(machine: Machine, pins: dict[str, str] | None) -> str:
+    """What a plan depends on besides the program: every spec number and the pins."""
+    return f"{machine.fingerprint()}|{sorted((pins or {}).items())}"
+
+
+def log_plan(plan: Plan) -> None:
+    """The text report, under ``FURCATE_LOG=placement``."""
     logger = log("placement")
     if logger.isEnabledFor(10):
         from furcate.passes.explain import report
 
         logger.debug("%s", report(plan))
+
+
+def place_program(program: Program, machine: Machine, supports: dict[str, Supports],
+                  pins: dict[str, str] | None = None) -> Plan:
+    """Place a fused program's groups whole, in place, and return the plan (logged under
+    ``FURCATE_LOG=placement``). ``place_fuse.place_and_fuse`` also tries re-fusing."""
+    plan = Placer(program, machine, supports, pins).run()
+    plan.key = plan_key(machine, pins)
+    plan.alternatives = {"groups": plan.total_s}
+    log_plan(plan)
     return plan
 
 
-__all__ = ["place_program", "pin_ops", "Plan", "Decision", "Transfer", "Placer", "rewrite"]
+__all__ = ["place_program", "pin_ops", "Plan", "Decision", "Transfer", "Placer", "rewrite", "mark_hint",
+           "strip_hints", "plan_key", "log_plan", "HINT"]

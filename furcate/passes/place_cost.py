@@ -1,7 +1,8 @@
 """The placement cost model: what each group of a fused program costs on each device.
 
-A *unit* is what placement moves as a whole: a ``furcate.fusion`` (never split:
-fusion never crosses a device boundary) or a top-level op left unfused.
+A *unit* is what placement moves as a whole: a ``furcate.fusion`` (fusion never
+crosses a device boundary; ``place_fuse`` weighs re-fusing per device instead)
+or a top-level op left unfused.
 Sources (``constant``, ``constant_ref``, ``iota``) are not units: each device
 that runs a consumer holds its own copy (weights are staged once, at compile
 time, so they cost memory there but no per-call transfer).

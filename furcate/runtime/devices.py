@@ -258,6 +258,44 @@ def _spec_to_json(spec: DeviceSpec) -> dict:
     }
 
 
+# How far a measurement may stray from the default spec it refines before it is called
+# implausible (a disturbed run on a loaded machine, a timer fault): (lowest, highest) ratio.
+PLAUSIBLE = {"flops": (1 / 8, 8.0), "mem_bandwidth": (1 / 8, 8.0), "launch_overhead": (1 / 30, 30.0),
+             "host_link_bandwidth": (1 / 8, 8.0)}
+
+
+def sanity_check(name: str, base: DeviceSpec, m: dict) -> dict:
+    """``m`` without the numbers that are implausible against ``base`` (each logged as a warning,
+    so its default is kept): outside ``PLAUSIBLE``'s ratio of the default, not positive, or an
+    f32 rate below the f64 rate (a disturbed f32 run)."""
+    out = dict(m)
+    warn = log("placement").warning
+
+    def ok(what: str, got, default: float) -> bool:
+        lo, hi = PLAUSIBLE[what]
+        if isinstance(got, (int, float)) and got > 0 and (default in (0.0, float("inf"))
+                                                          or lo <= got / default <= hi):
+            return True
+        warn("measuring %s: %s = %.3g is implausible (default %.3g, plausible %.3g..%.3g); keeping the "
+             "default (delete %s to measure again)", name, what, got, default, default * lo, default * hi,
+             _cache_file(name))
+        return False
+
+    flops = {k: v for k, v in (m.get("flops") or {}).items() if ok("flops", v, base.flops(k))}
+    if "f32" in flops and "f64" in flops and flops["f32"] < flops["f64"]:
+        warn("measuring %s: f32 rate %.3g below the f64 rate %.3g (a disturbed run); keeping the f32 default",
+             name, flops["f32"], flops["f64"])
+        del flops["f32"]
+    out["flops"] = flops
+    for what, default in (("mem_bandwidth", base.mem_bandwidth), ("launch_overhead", base.launch_overhead),
+                          ("host_link_bandwidth", base.host_link.bandwidth)):
+        if what in out and out[what] is not None and not ok(what, out[what], default):
+            del out[what]
+    if "host_link_bandwidth" not in out:
+        out.pop("host_link_latency", None)
+    return out
+
+
 def _apply_measurement(base: DeviceSpec, m: dict) -> DeviceSpec:
     flops = dict(base.peak_flops)
     flops.update({k: float(v) for k, v in (m.get("flops") or {}).items() if v and v > 0})
@@ -272,17 +310,21 @@ def _apply_measurement(base: DeviceSpec, m: dict) -> DeviceSpec:
     )
 
 
+MEASURE_VERSION = 2  # part of the cache key: measurements by older microbenchmarks are not reused
+
+
 def _cache_file(name: str):
     from furcate.runtime.cache import cache_dir
 
     host = f"{os.uname().nodename}-{os.cpu_count()}"
-    key = hashlib.sha256(f"{host}|{name}|{sys.version_info[:2]}".encode()).hexdigest()[:16]
+    key = hashlib.sha256(f"{host}|{name}|{sys.version_info[:2]}|v{MEASURE_VERSION}".encode()).hexdigest()[:16]
     return cache_dir() / "devices" / f"{name.replace(':', '_')}-{key}.json"
 
 
 def measured_spec(name: str, base: DeviceSpec) -> DeviceSpec:
     """``base`` updated by the registered microbenchmark of ``name``: run once, then read from
-    the disk cache. Without a hook, or when it fails, ``base`` is returned unchanged."""
+    the disk cache. Numbers implausible against ``base`` are dropped with a warning
+    (``sanity_check``). Without a hook, or when it fails, ``base`` is returned unchanged."""
     with _lock:
         if name in _measured:
             return _measured[name]
@@ -303,7 +345,7 @@ def measured_spec(name: str, base: DeviceSpec) -> DeviceSpec:
                     path.write_text(json.dumps(m))
                 except OSError:
                     pass
-    spec = _apply_measurement(base, m) if m else base
+    spec = _apply_measurement(base, sanity_check(name, base, m)) if m else base
     with _lock:
         _measured[name] = spec
     return spec
@@ -320,9 +362,18 @@ def _host_memory() -> float:
         return KNOWN_PARTS["host"].memory
 
 
+def host_base() -> DeviceSpec:
+    """The default spec of this host: the generic two-core ``host`` part with its FLOP/s scaled
+    to this machine's core count and its memory set to the physical memory."""
+    default = KNOWN_PARTS["host"]
+    scale = max(1, os.cpu_count() or 2) / 2
+    return replace(default, memory=_host_memory(),
+                   peak_flops=tuple((k, v * scale) for k, v in default.peak_flops))
+
+
 def host_device(measure: bool = False) -> Device:
     """The host CPU, run by the ``c`` and ``numpy`` backends."""
-    base = replace(KNOWN_PARTS["host"], memory=_host_memory())
+    base = host_base()
     spec = measured_spec("cpu", base) if measure else base
     return Device("cpu", spec, ("c", "numpy"))
 
@@ -443,5 +494,5 @@ def resolve(spec, *, base: Machine | None = None) -> Machine:
 __all__ = [
     "Device", "DeviceSpec", "LinkSpec", "Machine", "KNOWN_PARTS", "known_part", "make_spec",
     "machine", "devices", "simulated", "resolve", "register_measure", "register_transfer",
-    "to_device", "measured_spec", "host_device",
+    "to_device", "measured_spec", "host_device", "host_base", "sanity_check", "PLAUSIBLE",
 ]

@@ -258,3 +258,69 @@ def test_three_devices_expansion_never_worse_than_start_or_single_device(seed):
     best = _brute(prob, 6)
     assert best - 1e-9 <= got <= prob.energy(start) + 1e-12
     assert got <= 1.5 * best + 1e-9  # within a loose bound of the optimum on these small cases
+
+
+# --------------------------------------------------------------------------
+# fuse <-> place: placing fused groups whole vs placing ops, then fusing per device
+
+
+def place_both(prog, machine, pins=None):
+    from furcate.passes.place_fuse import place_and_fuse
+
+    run_pipeline(prog, ["canonicalize"])
+    pin_ops(prog, pins)
+    plan = place_and_fuse(prog, machine, {n: every_op for n in machine.names}, pins,
+                          lambda p: run_pipeline(p, ["fuse"]))
+    prog.verify()
+    return plan
+
+
+def fusions_in(prog):
+    return [op for op in prog.func.body.block.ops if isinstance(op, d.FusionOp)]
+
+
+def test_a_group_the_accelerator_cannot_run_whole_is_split_by_refusing_per_device():
+    """gemm + tanh fuse into one group; the accelerator runs the GEMM but not tanh. Placed whole
+    the group must stay on the host (10 ms); placing the ops first puts the GEMM on the
+    accelerator and tanh on the host, and fusion then respects that split."""
+    from furcate.passes.explain import report
+
+    gpu = simulated("h100", ops={"dot_general"})
+    machine = Machine((CPU, gpu))
+    whole = place(mlp(depth=1), machine)
+    assert [dec.device for dec in whole.decisions] == ["cpu"] and "tanh" in whole.decisions[0].label
+    prog = mlp(depth=1)
+    plan = place_both(prog, machine)
+    assert plan.strategy == "ops"
+    assert plan.alternatives["groups"] == pytest.approx(whole.total_s)
+    assert plan.alternatives["ops"] == pytest.approx(plan.total_s)
+    assert plan.total_s < whole.total_s / 5
+    where = {dec.label: dec.device for dec in plan.decisions}
+    assert [dv for lb, dv in where.items() if "dot_general" in lb] == ["sim:h100"]
+    assert [dv for lb, dv in where.items() if "tanh" in lb] == ["cpu"]
+    for f in fusions_in(prog):  # no fusion holds ops of both devices
+        kinds = {op.name for op in f.body.block.ops}
+        assert not {"furcate.dot_general", "furcate.tanh"} <= kinds
+    assert {(t.src, t.dst) for t in plan.transfers} == {("cpu", "sim:h100"), ("sim:h100", "cpu")}
+    assert all("place_hint" not in op.attributes for op in prog.module.walk())
+    text = report(plan)
+    assert "fuse <-> place" in text and "kept ops placed, then fused per device" in text
+
+
+def test_groups_are_kept_whole_when_splitting_saves_nothing():
+    prog = mlp()
+    plan = place_both(prog, Machine((CPU, H100)))
+    assert plan.strategy == "groups"
+    assert set(plan.alternatives) == {"groups", "ops"}
+    assert plan.alternatives["groups"] <= plan.alternatives["ops"]
+    assert all(g.device == "sim:h100" for g in by_kind(plan, "gemm")) and len(by_kind(plan, "gemm")) == 3
+    assert len(fusions_in(prog)) == 3
+
+
+def test_refusing_keeps_pins():
+    gpu = simulated("h100", ops={"dot_general"})
+    prog = mlp(depth=2)
+    plan = place_both(prog, Machine((CPU, gpu)), pins={"gemm_1": "cpu"})
+    devices = {dec.unit: (dec.device, dec.reason) for dec in plan.decisions}
+    assert devices["gemm_1"] == ("cpu", "pinned")
+    assert plan.strategy == "ops" and any(dv == "sim:h100" for dv, _ in devices.values())

@@ -69,17 +69,39 @@ def test_measurement_runs_once_and_is_cached_on_disk(tmp_path, monkeypatch):
 
     def fake(name):
         calls.append(name)
-        return {"flops": {"f32": 1.5e12}, "mem_bandwidth": 7e10, "launch_overhead": 4e-6}
+        return {"flops": {"f32": 2.5e11}, "mem_bandwidth": 7e10, "launch_overhead": 4e-6}
 
     monkeypatch.setitem(D._MEASURE, "fakedev", fake)
     monkeypatch.setattr(D, "_measured", {})
     base = D.KNOWN_PARTS["host"]
     s = D.measured_spec("fakedev:0", base)
-    assert s.flops("f32") == 1.5e12 and s.mem_bandwidth == 7e10 and s.source == "measured"
+    assert s.flops("f32") == 2.5e11 and s.mem_bandwidth == 7e10 and s.source == "measured"
     assert s.flops("f64") == base.flops("f64")  # unmeasured numbers keep the default
     D._measured.clear()
     assert D.measured_spec("fakedev:0", base) == s  # from disk, not measured again
     assert calls == ["fakedev:0"]
+
+
+def test_implausible_measurements_keep_the_defaults_with_a_warning(tmp_path, monkeypatch, caplog):
+    """A disturbed run (the host measured at 7 GFLOP/s, f32 below f64, a zero bandwidth) must
+    not become the spec: each bad number is dropped, with a warning naming it."""
+    monkeypatch.setenv("FURCATE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setitem(D._MEASURE, "loaded", lambda name: {
+        "flops": {"f32": 7e9, "f64": 40e9}, "mem_bandwidth": 0.0, "launch_overhead": 5e-6})
+    monkeypatch.setattr(D, "_measured", {})
+    base = D.KNOWN_PARTS["host"]
+    with caplog.at_level("WARNING", logger="furcate.placement"):
+        s = D.measured_spec("loaded", base)
+    assert s.flops("f32") == base.flops("f32") and s.mem_bandwidth == base.mem_bandwidth
+    assert s.flops("f64") == 40e9 and s.launch_overhead == 5e-6  # the plausible ones are kept
+    assert "flops = 7e+09 is implausible" in caplog.text and "mem_bandwidth = 0 is implausible" in caplog.text
+    checked = D.sanity_check("x", base, {"flops": {"f32": 30e9, "f64": 40e9}})
+    assert checked["flops"] == {"f64": 40e9}  # f32 slower than f64: the f32 run was disturbed
+
+
+def test_host_default_scales_with_cores(monkeypatch):
+    monkeypatch.setattr(D.os, "cpu_count", lambda: 16)
+    assert D.host_base().flops("f32") == 8 * D.KNOWN_PARTS["host"].flops("f32")
 
 
 def test_failed_measurement_keeps_defaults(tmp_path, monkeypatch):
