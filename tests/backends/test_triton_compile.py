@@ -102,8 +102,9 @@ def test_no_gpu_and_no_interpreter_is_backend_unavailable():
     assert "TRITON_INTERPRET=1" in out.stdout
 
 
-def _elementwise_programs():
-    """pow (f32, f64, i32, i8) and atan2 (f32, bf16) as one-op programs: the f64 math helpers."""
+def _extra_programs():
+    """One-op programs beyond the models: pow (f32, f64, i32, i8) and atan2 (f32, bf16), the f64
+    math helpers; dot_generals whose result drops M and/or N (unit GEMM tiles, widened stores)."""
     from furcate.dtypes import TensorSpec
     from furcate.ir.builder import GraphBuilder
 
@@ -113,13 +114,21 @@ def _elementwise_programs():
         b = GraphBuilder()
         x, y = b.arg(TensorSpec((64, 100), dt)), b.arg(TensorSpec((64, 100), dt))
         out.append((f"{op}_{dt}", b.finish([b.op(op, x, y)])))
+    for label, (ls, rs), (lb, lc, rb, rc) in [("bdot_rank1", ((2, 3), (2, 3)), ([1], [0], [1], [0])),
+                                              ("vecmat", ((64,), (64, 80)), ([], [0], [], [0])),
+                                              ("bmatvec", ((3, 40, 64), (3, 64)), ([0], [2], [0], [1]))]:
+        b = GraphBuilder()
+        x, y = b.arg(TensorSpec(ls, "f32")), b.arg(TensorSpec(rs, "f32"))
+        out.append((label, b.finish([b.op("dot_general", x, y, lhs_batching_dimensions=lb,
+                                          lhs_contracting_dimensions=lc, rhs_batching_dimensions=rb,
+                                          rhs_contracting_dimensions=rc)])))
     return out
 
 
-def test_pow_and_atan2_kernels_compile_for_sm90(tmp_path):
+def test_extra_kernels_compile_for_sm90(tmp_path):
     caps = TritonBackend().capabilities()
     entries, labels = [], []
-    for label, p in _elementwise_programs():
+    for label, p in _extra_programs():
         run_pipeline(p, capabilities=caps)
         (u,) = [u for u in Units(p, interpret=False, prefix=f"{label}_k").units if isinstance(u, KUnit)]
         path = tmp_path / f"{label}.py"
@@ -150,7 +159,7 @@ def test_generated_code_uses_only_checked_triton_apis():
 
     sources = [HELPERS] + [r.source for _, _, r, _ in generated_kernels()]
     caps = TritonBackend().capabilities()
-    for label, p in _elementwise_programs():
+    for label, p in _extra_programs():
         run_pipeline(p, capabilities=caps)
         sources += [u.rendered.source for u in Units(p, interpret=False, prefix="k").units if isinstance(u, KUnit)]
     used = set()

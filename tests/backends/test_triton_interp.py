@@ -349,3 +349,107 @@ def test_integer_pow_wraps_and_negative_exponents(dt):
     exp = np.array([0, 1, 2, 3, 5, 31, 63, -1, -2, -3], dt)
     exe = run_both(one_op("pow", [np.repeat(base, len(exp)), np.tile(exp, len(base))]), accumulated=False)
     assert [s.target for s in exe.steps] == ["triton"], exe.describe()
+
+
+# --------------------------------------------------------------------------
+# end-to-end models: causal attention from torch.compile, MLP + attention from furcate.jit
+
+
+def test_torch_compile_causal_attention_on_triton():
+    torch = pytest.importorskip("torch")
+    import furcate  # noqa: F401
+
+    class CausalAttention(torch.nn.Module):
+        def __init__(self, d=8, heads=2, seq=5):
+            super().__init__()
+            self.attn = torch.nn.MultiheadAttention(d, heads, batch_first=True)
+            self.register_buffer("mask", torch.nn.Transformer.generate_square_subsequent_mask(seq))
+
+        def forward(self, x):
+            return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
+
+    torch._dynamo.reset()
+    torch.manual_seed(0)
+    m, x = CausalAttention().eval(), torch.randn(2, 5, 8)
+    stats(reset=True)
+    with torch.no_grad():
+        got = torch.compile(m, backend="furcate", options={"target": "triton"})(x)
+        assert_close(got, m(x), accumulated=True)
+    st = stats(reset=True)
+    torch._dynamo.reset()
+    assert st["ops_eager"] == {} and st["fallbacks"] == [], st
+    assert set(st["kernels"]) == {"triton"}, st["kernels"]
+
+
+def test_jax_jit_mlp_and_causal_attention_on_triton():
+    """furcate.jit(fn, target="triton"): LayerNorm + GELU MLP after causal attention, against jax.jit."""
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+    from jax import lax
+
+    import furcate
+
+    def layernorm(x):
+        mu = x.mean(-1, keepdims=True)
+        return (x - mu) * lax.rsqrt(((x - mu) ** 2).mean(-1, keepdims=True) + 1e-5)
+
+    def block(p, x):
+        t = x.shape[1]
+        q, k, v = (x @ p[n] for n in ("wq", "wk", "wv"))
+        s = jnp.einsum("bqd,bkd->bqk", q, k) * np.float32(0.25)
+        a = jax.nn.softmax(jnp.where(jnp.tril(jnp.ones((t, t), bool)), s, -jnp.inf), axis=-1)
+        h = layernorm(x + jnp.einsum("bqk,bkd->bqd", a, v))
+        return h + jax.nn.gelu(h @ p["w1"] + p["b1"]) @ p["w2"]
+
+    rng = np.random.default_rng(0)
+    p = {n: jnp.asarray(rng.uniform(-0.4, 0.4, s).astype(np.float32))
+         for n, s in [("wq", (8, 8)), ("wk", (8, 8)), ("wv", (8, 8)), ("w1", (8, 16)), ("b1", (16,)), ("w2", (16, 8))]}
+    x = jnp.asarray(rng.standard_normal((2, 5, 8)).astype(np.float32))
+    stats(reset=True)
+    got = furcate.jit(block, target="triton")(p, x)
+    assert isinstance(got, jax.Array)
+    assert_close(np.asarray(got), np.asarray(jax.jit(block)(p, x)), accumulated=True)
+    st = stats(reset=True)
+    assert st["fallbacks"] == [] and set(st["kernels"]) == {"triton"}, st
+
+
+# --------------------------------------------------------------------------
+# regressions (furcate fuzz / issue reports)
+
+
+@pytest.mark.parametrize("shapes,lb,lc,rb,rc", [
+    (((2, 3), (2, 3)), [1], [0], [1], [0]),   # batched, rank-1 result: a 1x1 tile per batch element
+    (((4,), (4, 5)), [], [0], [], [0]),       # vector-matrix: M = 1
+    (((4,), (4,)), [], [0], [], [0]),         # dot of two vectors: a rank-0 result
+    (((3, 4, 2), (3, 4)), [0], [1], [0], [1]),  # batched matrix-vector: N = 1
+])
+def test_dot_general_with_unit_tiles(shapes, lb, lc, rb, rc):
+    """A GEMM whose result drops M and/or N: the store is widened to the tile and masked
+    (was: InterpreterError 'Value argument cannot be block type if pointer argument is not a block')."""
+    rng = np.random.default_rng(0)
+    a, b_ = (rng.standard_normal(s).astype(np.float32) for s in shapes)
+    exe = run_both(one_op("dot_general", [a, b_], lhs_batching_dimensions=lb, lhs_contracting_dimensions=lc,
+                          rhs_batching_dimensions=rb, rhs_contracting_dimensions=rc))
+    assert kernel_steps(exe) == ["gemm"], exe.describe()
+
+
+@pytest.mark.parametrize("src", [np.float64, np.int64, np.int32, np.int8, np.bool_])
+def test_convert_to_bf16_from_f64_and_integers(src):
+    """f64 and integers -> bf16 round through f32 as NumPy does, bit for bit (was: NaN from f64,
+    raw integer bits from integers, in the interpreter). The values are ones whose f32 -> bf16
+    rounding is exact or a tie and not subnormal: the interpreter truncates that step
+    (docs/triton.md)."""
+    import ml_dtypes
+
+    if src is np.float64:
+        x = np.array([-2.0, 0.0, -0.0, 1 + 2**-8 + 2**-30, 3.3e38, 3.5e38, 1e-50, np.nan, np.inf, -np.inf,
+                      -2.75], src)
+    elif src is np.bool_:
+        x = np.array([True, False, True])
+    else:
+        info = np.iinfo(src)
+        x = np.array([0, 1, -1, 7, -300, 2**24 + 2**15 + 1, info.min, info.max], np.int64).astype(src)
+    p, _ = one_op("convert", [x], dtype="bf16")()
+    (got,) = compile_program(p, "triton", {})(x)
+    want = x.astype(ml_dtypes.bfloat16)
+    np.testing.assert_array_equal(np.asarray(got).view(np.uint16), want.view(np.uint16))

@@ -103,6 +103,27 @@ def test_xla_rejection_is_a_pjrt_error():
         pjrt.compile("func.func @main(%a: tensor<2xf32>) -> tensor<3xf32> { return %a : tensor<2xf32> }", "cpu")
 
 
+def test_xla_failures_are_furcate_errors():
+    """A module XLA rejects, and a failure while running one, are caught as furcate.FurcateError."""
+    import furcate
+
+    assert issubclass(pjrt.PjrtError, furcate.FurcateError) and issubclass(pjrt.PjrtError, RuntimeError)
+    with pytest.raises(furcate.FurcateError, match="rejected the module"):
+        pjrt.compile("func.func @main(%a: tensor<2xf32>) -> tensor<3xf32> { return %a : tensor<2xf32> }", "cpu")
+    bad = _unverified(lambda x: d.BroadcastInDimOp([x], result_types=[to_type(TensorSpec((4, 5), "f32"))],
+                                                   broadcast_dimensions=[1], shape=[4, 5]))
+    with pytest.raises(furcate.FurcateError, match="furcate.broadcast_in_dim"):
+        XlaBackend().compile(bad, {})
+    b = GraphBuilder()
+    a = b.arg(F32_4)
+    exe = XlaBackend().compile(b.finish([b.op("neg", a)]), {})
+    jnp = pytest.importorskip("jax.numpy")
+    x = jnp.ones(4, jnp.float32)
+    x.delete()  # a deleted jax Array: XLA cannot read it
+    with pytest.raises(furcate.FurcateError, match=r"failed to run the module(.|\n)*StableHLO"):
+        exe(x)
+
+
 def test_platform_choice(monkeypatch, tmp_path):
     be = XlaBackend()
     monkeypatch.delenv("FURCATE_XLA_PLATFORM", raising=False)

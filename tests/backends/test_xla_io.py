@@ -141,3 +141,31 @@ def test_concurrent_calls_get_their_own_results():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_jax_array_on_the_executables_device_is_passed_as_it_is(monkeypatch):
+    """A device-resident jax Array is handed to XLA itself (no host round trip, no np.asarray)."""
+    exe = compile_unary(TensorSpec((4, 8), "f32"), lambda b, x: b.op("mul", x, x))
+    runner = runner_of(exe)
+    host = np.linspace(-2, 2, 32, dtype=np.float32).reshape(4, 8)
+    (dev,) = pjrt.to_device([host], runner.compiled)  # a jax Array on the executable's own device
+    real_asarray = np.asarray
+
+    def no_host_copy(a, *args, **kw):
+        assert a is not dev, "the device-resident input was brought back to the host"
+        return real_asarray(a, *args, **kw)
+
+    monkeypatch.setattr(pjrt.np, "asarray", no_host_copy)
+    (buf,) = runner.bind([dev])
+    assert buf is dev
+    assert_close(exe(dev)[0], host * host)
+
+
+def test_jax_array_of_another_client_is_bound_from_host_memory():
+    """An array of JAX's own CPU client (not the executable's device) is still accepted."""
+    jnp = pytest.importorskip("jax.numpy")
+    exe = compile_unary(TensorSpec((3, 5), "f32"), lambda b, x: b.op("neg", x))
+    x = jnp.arange(15, dtype=jnp.float32).reshape(3, 5)
+    (buf,) = runner_of(exe).bind([x])
+    assert buf is not x
+    assert_close(exe(x)[0], -np.asarray(x))

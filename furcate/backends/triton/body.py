@@ -29,7 +29,7 @@ class Body:
         self.names: dict[int, str] = {}
         self.override: dict[int, str] = {}  # Load buffer -> value expression (the GEMM accumulator)
         self.suffix = ""
-        self.fill_axes: tuple[str, ...] = ()  # the axes of a store whose offset uses no variable
+        self.fill_axes: tuple[str, ...] = ()  # the axes every store covers (its value block's axes)
 
     def define_var(self, v: int, expr: str, axis: str) -> None:
         self.var_expr[v] = expr
@@ -92,12 +92,17 @@ class Body:
         raise TritonRenderError(f"node {n} has no Triton rendering")
 
     def store(self, buf: int, a: Affine, value: str, lines: list[str], ind: str, fill: str) -> None:
-        """``buf[a] = value``; ``fill`` is a zero block of the store's shape used when the
-        offset uses no variable (a one-element space)."""
+        """``buf[a] = value``; ``fill`` is a zero block of the store's shape (over ``fill_axes``).
+        An offset that misses one of those axes (no variable at all: a one-element space; only
+        batch variables: a GEMM tile of one element) is widened by ``fill`` to the value's block,
+        and masked on every fill axis."""
         dt = self.k.buffers[buf].spec.dtype
         axes = self.axes(a)
-        ptr = self.ptr(buf, a) if a.vars() or a in self.shortcut else f"{self.buf_name(buf)} + {a.const} + {fill}"
-        m = self.mask(axes) if a.vars() else self.mask(self.fill_axes)
+        ptr = self.ptr(buf, a) if a.vars() or a in self.shortcut else f"{self.buf_name(buf)} + {a.const}"
+        if not set(self.fill_axes) <= set(axes):
+            ptr = f"{ptr} + {fill}"
+            axes = tuple(sorted(set(axes) | set(self.fill_axes)))
+        m = self.mask(axes)
         mk = f", mask={m}" if m else ""
         lines.append(f"{ind}tl.store({ptr}, {exprs.store_value(value, dt)}{mk})")
 

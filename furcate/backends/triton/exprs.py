@@ -284,6 +284,10 @@ def convert(x: str, src: str, dst: str) -> str:
     if is_float(dst):
         if is_float(src) and compute(src) == compute(dst) and dst not in COMPUTE:
             return x  # f16/bf16 held in f32 -> f32
+        if dst == "bf16" and src != "bf16" and compute(src) != "f32":
+            # f64/int -> bf16 through f32, as NumPy (ml_dtypes) and torch round it; the
+            # interpreter has no direct conversion (f64 gives NaN, ints their raw bits)
+            x = f"({x}).to(tl.float32)"
         if dst in COMPUTE:
             return f"({x}).to({TL[dst]}).to(tl.float32)"
         return f"({x}).to({TL[dst]})"

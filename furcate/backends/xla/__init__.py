@@ -8,6 +8,10 @@ default backend. Weights (``furcate.constant_ref``) are moved to the device
 once at compile time and passed to ``@main`` as trailing arguments. Inputs and
 outputs move without copies where the platform allows (``pjrt.Runner``).
 
+Errors: a module XLA rejects is a ``CompileError``; a failure while running it
+(or moving weights to the device) is a ``pjrt.PjrtError``. Both are
+``furcate.FurcateError``s; a compile or run failure quotes the StableHLO.
+
 The StableHLO text is written as ``NAME.stablehlo.mlir`` into the dump
 directory of the graph being compiled (``diagnostics.dump_kernel``, the
 driver's dumper); called outside the driver with ``dump_dir``, the backend
@@ -72,8 +76,8 @@ class XlaBackend(Backend):
         def run_xla(*args):
             try:
                 return runner(*args)
-            except pjrt.PjrtError as e:
-                raise CompileError(f"xla: {e}\n--- StableHLO ---\n{excerpt(text)}") from None
+            except pjrt.PjrtError as e:  # a run-time failure: a FurcateError quoting the module
+                raise pjrt.PjrtError(f"xla: {e}\n--- StableHLO ---\n{excerpt(text)}") from None
 
         run_xla.runner = runner
 
