@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from furcate.errors import FurcateError
 from furcate.ir.program import Program
 from furcate.runtime.executable import Executable
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(FurcateError, RuntimeError):
     """The backend cannot run on this machine (missing compiler, library or device)."""
 
 

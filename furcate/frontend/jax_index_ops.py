@@ -1,4 +1,5 @@
-"""JAX primitive → furcate IR: gather / scatter-add, dynamic slices, convolution, pooling.
+"""JAX primitive → furcate IR: gather / scatter(-add), dynamic slices, convolution, pooling
+and the pooling gradient (``select_and_scatter_add``).
 
 XLA's gather and scatter are general; furcate has the forms that indexing
 needs. Every single-axis form is mapped here (``start_index_map`` of length
@@ -11,17 +12,20 @@ one, so one index per lookup):
   ``furcate.gather_along`` / ``furcate.scatter_add_along`` on an index tensor
   broadcast to the operand's rank.
 
-Anything else (several indexed axes at once, windows larger than one along
-the indexed axis) raises ``UnsupportedError``.
+``scatter`` (replace, ``x.at[i].set(v)``) is a scatter-add of the values and
+of a mask of the written positions, with repeated indices resolved as XLA on
+CPU does (the last update wins). Anything else (several indexed axes at once,
+windows larger than one along the indexed axis) raises ``UnsupportedError``.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
-from furcate.dtypes import TensorSpec
+from furcate.dtypes import TensorSpec, is_float
 from furcate.frontend.jax_ops import converter
 
 
@@ -167,19 +171,30 @@ def _gather(cx, eqn, args):
 # scatter-add
 
 
-@converter("scatter-add", "scatter_add")
-def _scatter_add(cx, eqn, args):
-    operand, indices, updates = args
+def _scatter_index(cx, eqn, indices, xs):
+    """(index tensor without its index-vector dim, clamped in CLIP mode; the indexed axis)."""
     dn = eqn.params["dimension_numbers"]
     mode = _mode(eqn)
     if mode not in ("CLIP", "FILL_OR_DROP", "PROMISE_IN_BOUNDS"):
         cx.unsupported(eqn, f"scatter mode {mode}")
-    xs, us = cx.spec(operand), cx.spec(updates)
     idx = _index_vector(cx, eqn, indices, len(dn.scatter_dims_to_operand_dims))
     axis = int(dn.scatter_dims_to_operand_dims[0])
     if mode == "CLIP":
         ispec = cx.spec(idx)
         idx = cx.b.op("clamp", cx.b.full(0, ispec), idx, cx.b.full(xs.shape[axis] - 1, ispec))
+    return idx, axis
+
+
+@converter("scatter-add", "scatter_add")
+def _scatter_add(cx, eqn, args):
+    return _scatter_add_into(cx, eqn, *args)
+
+
+def _scatter_add_into(cx, eqn, operand, indices, updates):
+    """XLA's scatter-add of ``eqn``'s dimension numbers, on these operands."""
+    dn = eqn.params["dimension_numbers"]
+    xs, us = cx.spec(operand), cx.spec(updates)
+    idx, axis = _scatter_index(cx, eqn, indices, xs)
     inserted = set(int(d) for d in dn.inserted_window_dims)
     ob = [int(d) for d in getattr(dn, "operand_batching_dims", ())]
     ib = [int(d) for d in getattr(dn, "scatter_indices_batching_dims", ())]
@@ -226,6 +241,73 @@ def _scatter_add(cx, eqn, args):
     u = _permute(cx, updates, labels, order)
     u = cx.reshape(u, cx.spec(full).shape)
     return cx.b.op("scatter_add_along", operand, full, u, axis=axis)
+
+
+# --------------------------------------------------------------------------
+# scatter (replace): x.at[i].set(v)
+
+# the largest number of index tuples whose duplicates are resolved (a K x K comparison)
+_MAX_DEDUP = 2048
+
+
+def _later_duplicate(cx, eqn, idx):
+    """i1 of the index tensor's shape: True where a later index tuple (row-major) hits the
+    same operand position (batching dims included), so this update is overwritten."""
+    dn = eqn.params["dimension_numbers"]
+    spec = cx.spec(idx)
+    k = spec.numel
+    if k > _MAX_DEDUP:
+        cx.unsupported(eqn, f"a scatter (replace) of {k} possibly repeated indices; pass unique_indices=True "
+                            f"(x.at[i].set(v, unique_indices=True)) when they are unique")
+    ib = [int(d) for d in getattr(dn, "scatter_indices_batching_dims", ())]
+    keys = [idx] + [cx.b.op("iota", spec=TensorSpec(spec.shape, "i64"), iota_dimension=d) for d in ib]
+    same = None
+    for key in keys:
+        flat = cx.reshape(cx.b.convert(key, "i64"), [k])
+        a = cx.b.op("broadcast_in_dim", flat, broadcast_dimensions=[0], shape=[k, k])
+        b = cx.b.op("broadcast_in_dim", flat, broadcast_dimensions=[1], shape=[k, k])
+        eq = cx.b.op("compare", a, b, comparison_direction="EQ")
+        same = eq if same is None else cx.b.op("and", same, eq)
+    row = cx.b.op("iota", spec=TensorSpec((k, k), "i64"), iota_dimension=0)
+    col = cx.b.op("iota", spec=TensorSpec((k, k), "i64"), iota_dimension=1)
+    later = cx.b.op("and", same, cx.b.op("compare", col, row, comparison_direction="GT"))
+    return cx.reshape(cx.b.op("reduce", later, kind="or", dimensions=[1]), spec.shape)
+
+
+def _unique(cx, eqn, indices) -> bool:
+    """The indices are declared unique, or are trace-time constants without repeats."""
+    if eqn.params.get("unique_indices"):
+        return True
+    known = cx.known(indices)
+    if known is None or getattr(eqn.params["dimension_numbers"], "scatter_indices_batching_dims", ()):
+        return False
+    rows = np.asarray(known).reshape(-1, np.asarray(known).shape[-1] if np.ndim(known) else 1)
+    return len({tuple(r) for r in rows.tolist()}) == len(rows)
+
+
+@converter("scatter")
+def _scatter(cx, eqn, args):
+    """``x.at[i].set(v)`` along one axis: the written positions are a scatter-add of ones, the
+    written values a scatter-add into -0.0 (the identity of +, so -0.0 and NaN stay bit-exact).
+    Repeated indices keep the last update, as XLA on CPU does: earlier duplicates are dropped."""
+    operand, indices, updates = args
+    dn = eqn.params["dimension_numbers"]
+    xs, us = cx.spec(operand), cx.spec(updates)
+    work = "i32" if xs.dtype == "i1" else xs.dtype
+    upd = cx.b.convert(updates, work)
+    ones = cx.b.full(1, TensorSpec(us.shape, "i32"))
+    if not _unique(cx, eqn, indices):
+        idx, _ = _scatter_index(cx, eqn, indices, xs)
+        drop = _later_duplicate(cx, eqn, idx)
+        scatter_dims = [p for p in range(us.rank) if p not in set(int(d) for d in dn.update_window_dims)]
+        drop = cx.b.op("broadcast_in_dim", drop, broadcast_dimensions=scatter_dims, shape=list(us.shape))
+        upd = cx.b.op("select", drop, cx.b.full(0, TensorSpec(us.shape, work)), upd)
+        ones = cx.b.op("select", drop, cx.b.full(0, TensorSpec(us.shape, "i32")), ones)
+    zero = -0.0 if is_float(work) else 0
+    hits = _scatter_add_into(cx, eqn, cx.b.full(0, TensorSpec(xs.shape, "i32")), indices, ones)
+    vals = _scatter_add_into(cx, eqn, cx.b.full(zero, TensorSpec(xs.shape, work)), indices, upd)
+    written = cx.b.op("compare", hits, cx.b.full(0, cx.spec(hits)), comparison_direction="GT")
+    return cx.b.op("select", written, cx.b.convert(vals, xs.dtype), operand)
 
 
 # --------------------------------------------------------------------------
@@ -311,3 +393,68 @@ def _reduce_window(kind):
 
 for _kind in ("sum", "max", "min"):
     converter(f"reduce_window_{_kind}")(_reduce_window(_kind))
+
+
+def _window_offsets(window):
+    """Every offset inside a window, in row-major order (the order XLA visits a window in)."""
+    return list(itertools.product(*[range(int(w)) for w in window]))
+
+
+@converter("select_and_scatter_add")
+def _select_and_scatter_add(cx, eqn, args):
+    """The gradient of max (``select_prim`` ge) / min (le) pooling: each window's ``source``
+    value is added at the element XLA selects. XLA walks a window keeping the current element
+    while ``current >= candidate`` (``<=`` for min): the first extreme wins, and a NaN (every
+    comparison false) hands the choice to the next element. So the choice is the first
+    extreme after the last NaN, or the last NaN when it ends the window. Padding takes part
+    with the value -inf (+inf for min). One strided slice of the operand per window offset."""
+    source, operand = args
+    p = eqn.params
+    prim = getattr(p["select_prim"], "name", str(p["select_prim"]))
+    if prim not in ("ge", "le"):
+        cx.unsupported(eqn, f"select_prim {prim} (only ge and le, the max and min pooling gradients)")
+    xs, ss = cx.spec(operand), cx.spec(source)
+    win, strides = [int(v) for v in p["window_dimensions"]], [int(v) for v in p["window_strides"]]
+    low, high = [int(a) for a, _ in p["padding"]], [int(b) for _, b in p["padding"]]
+    if min(low + high) < 0:
+        cx.unsupported(eqn, "negative padding")
+    if is_float(xs.dtype):
+        fill = -np.inf if prim == "ge" else np.inf
+    else:
+        info = np.iinfo(xs.np_dtype)
+        fill = info.min if prim == "ge" else info.max
+    xp = cx.b.op("pad", operand, cx.b.scalar(fill, xs.dtype), edge_padding_low=low, edge_padding_high=high,
+                 interior_padding=[0] * xs.rank)
+    padded = cx.spec(xp).shape
+    offsets = _window_offsets(win)
+    n = len(offsets)
+    ipos = TensorSpec(ss.shape, "i32")
+    views = [cx.b.op("slice", xp, start_indices=list(o), strides=strides,
+                     limit_indices=[o[d] + (ss.shape[d] - 1) * strides[d] + 1 for d in range(xs.rank)])
+             for o in offsets]
+    const = lambda v: cx.b.full(v, ipos)  # noqa: E731
+    cmp = lambda a, b, direction: cx.b.op("compare", a, b, comparison_direction=direction)  # noqa: E731
+    last_nan = const(-1)
+    if is_float(xs.dtype):
+        for k, v in enumerate(views):
+            last_nan = cx.b.op("select", cmp(v, v, "NE"), const(k), last_nan)
+    extreme = cx.b.full(fill, TensorSpec(ss.shape, xs.dtype))
+    after = [cmp(const(k), last_nan, "GT") for k in range(n)]
+    for k, v in enumerate(views):
+        better = cx.b.op("max" if prim == "ge" else "min", extreme, v)
+        extreme = cx.b.op("select", after[k], better, extreme)
+    first = const(n)
+    for k in reversed(range(n)):
+        hit = cx.b.op("and", after[k], cmp(views[k], extreme, "EQ"))
+        first = cx.b.op("select", hit, const(k), first)
+    chosen = cx.b.op("select", cmp(first, const(n), "EQ"), last_nan, first)
+    zero = cx.b.full(0, ss)
+    total = None
+    for k, o in enumerate(offsets):
+        part = cx.b.op("select", cmp(chosen, const(k), "EQ"), source, zero)
+        hi = [padded[d] - o[d] - (ss.shape[d] - 1) * strides[d] - 1 for d in range(xs.rank)]
+        part = cx.b.op("pad", part, cx.b.scalar(0, ss.dtype), edge_padding_low=list(o), edge_padding_high=hi,
+                       interior_padding=[s - 1 for s in strides])
+        total = part if total is None else cx.b.op("add", total, part)
+    return cx.b.op("slice", total, start_indices=low, limit_indices=[lo + n for lo, n in zip(low, xs.shape)],
+                   strides=[1] * xs.rank)

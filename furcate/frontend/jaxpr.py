@@ -4,7 +4,10 @@
   ``jax.make_jaxpr`` once per input signature (pytree structure, shapes,
   dtypes, weak types, static argument values), compiles the program with
   ``compiler.compile_program`` and caches the ``Executable`` per signature.
-  Calls return jax arrays in the function's output pytree.
+  Calls return jax arrays in the function's output pytree. Past the recompile
+  limit (``recompile_limit=N``; default torch's ``recompile_limit``, see
+  ``default_recompile_limit``) a new signature runs the function in plain JAX,
+  op by op, with one warning per function and a record in ``furcate.stats()``.
 - ``capture(fun, example_args)`` gives the ``Program`` and the output pytree
   structure without compiling (the CLI's ``--frontend jax``).
 
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import re
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -39,9 +44,20 @@ from furcate.ir.builder import BuildError, GraphBuilder
 from furcate.ir.program import Program
 from furcate.ir.types import TensorSpec, from_numpy_dtype, spec_of_type
 
-# compiled signatures per function before furcate.jit refuses (torch's recompile_limit);
-# raise it per function with furcate.jit(fn, recompile_limit=N)
+# compiled signatures per function before furcate.jit runs new ones in plain JAX, when torch's
+# own limit is not loaded (see default_recompile_limit); per function: furcate.jit(fn, recompile_limit=N)
 RECOMPILE_LIMIT = 8
+
+_FURCATE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def default_recompile_limit() -> int:
+    """torch's ``torch._dynamo.config.recompile_limit`` when torch's Dynamo config is already
+    loaded (a user who changed it has loaded it; furcate never imports torch for this), else
+    ``RECOMPILE_LIMIT``."""
+    cfg = sys.modules.get("torch._dynamo.config")
+    limit = getattr(cfg, "recompile_limit", None) if cfg is not None else None
+    return int(limit) if limit is not None else RECOMPILE_LIMIT
 
 # equation params that hold a sub-program called once with the equation's operands
 _CALL_PARAMS = ("jaxpr", "call_jaxpr", "fun_jaxpr")
@@ -50,30 +66,64 @@ _NOT_A_CALL = frozenset({"scan", "while", "cond", "shard_map", "xla_pmap", "cust
                          "custom_transpose_call", "run_state", "for"})
 
 
+def _is_users(filename: str) -> bool:
+    """Not JAX's, not the standard library's (JAX's own test), not furcate's."""
+    from jax._src import source_info_util
+
+    return source_info_util.is_user_filename(filename) and not os.path.abspath(filename).startswith(_FURCATE_DIR)
+
+
 def source_line(eqn) -> str:
-    """The user's ``file:line (function)`` that produced an equation ("" if unknown)."""
+    """The user's ``file:line (function)`` that produced an equation: the innermost frame of its
+    traceback outside JAX and furcate ("" if unknown)."""
     try:
         from jax._src import source_info_util
 
-        return source_info_util.summarize(eqn.source_info) or ""
+        for frame in source_info_util.user_frames(eqn.source_info.traceback):
+            if _is_users(frame.file_name):
+                return f"{frame.file_name}:{frame.start_line} ({frame.function_name})"
     except Exception:  # an older/newer jax without this private helper
-        return ""
+        pass
+    return ""
+
+
+def user_call_site() -> str:
+    """``file:line (function)`` of the innermost frame of the running Python stack outside JAX
+    and furcate: where the user called furcate (the fallback source line of an equation whose
+    recorded traceback holds only library frames, e.g. ``furcate.jit(jnp.sort)``)."""
+    frame = sys._getframe(1)
+    try:
+        while frame is not None:
+            if _is_users(frame.f_code.co_filename):
+                return f"{frame.f_code.co_filename}:{frame.f_lineno} ({frame.f_code.co_qualname})"
+            frame = frame.f_back
+    except Exception:  # noqa: BLE001 - a source line is a courtesy, never a failure
+        pass
+    return ""
 
 
 def spec_of_aval(aval, what: str) -> TensorSpec:
     """furcate spec of a jax aval; dtypes furcate lacks (unsigned, keys, complex) raise."""
+    if jax.dtypes.issubdtype(aval.dtype, jax.dtypes.prng_key):
+        raise UnsupportedError(f"{what} is a JAX random key ({aval.dtype}): random keys and random ops are not "
+                               f"supported by furcate yet; draw the random numbers outside furcate.jit and "
+                               f"pass them in as arrays")
     try:
         dtype = from_numpy_dtype(aval.dtype)
     except (ValueError, TypeError):
-        raise UnsupportedError(f"{what} has dtype {aval.dtype}, which furcate does not support") from None
+        hint = (" (if it is a legacy jax.random.PRNGKey: random keys and random ops are not supported by furcate "
+                "yet; draw the random numbers outside furcate.jit and pass them in)"
+                if str(aval.dtype) == "uint32" and what.startswith("input") else "")
+        raise UnsupportedError(f"{what} has dtype {aval.dtype}, which furcate does not support{hint}") from None
     return TensorSpec(tuple(int(s) for s in aval.shape), dtype)
 
 
 class Lowering:
     """Lowers jaxprs into one ``GraphBuilder``; the context converters receive as ``cx``."""
 
-    def __init__(self, builder: GraphBuilder):
+    def __init__(self, builder: GraphBuilder, call_site: str = ""):
         self.b = builder
+        self.call_site = call_site  # where the user called furcate: the last resort of where()
         self._known: dict = {}  # SSA value -> numpy value, for literals and constants
         self._scalars: dict = {}  # (dtype, bytes) -> SSA value, to share literal constants
         self._callers: list = []  # equations whose sub-jaxprs are being inlined
@@ -105,12 +155,13 @@ class Lowering:
         return self._known.get(value)
 
     def where(self, eqn) -> str:
-        """Source line of ``eqn``, else of the nearest enclosing call that has one."""
+        """Source line of ``eqn``, else of the nearest enclosing call that has one, else the
+        user's call of furcate."""
         for e in [eqn, *reversed(self._callers)]:
             line = source_line(e)
             if line:
                 return line
-        return "an unknown source line"
+        return self.call_site or "an unknown source line"
 
     def unsupported(self, eqn, reason: str):
         raise UnsupportedError(f"JAX primitive '{eqn.primitive.name}' at {self.where(eqn)}: {reason}")
@@ -222,13 +273,14 @@ def _live_equations(jaxpr, used) -> list:
     return keep[::-1]
 
 
-def lower_closed_jaxpr(closed, arg_names=None, *, freeze: bool = False) -> Program:
-    """A verified furcate ``Program`` computing ``closed`` (a ``ClosedJaxpr``)."""
+def lower_closed_jaxpr(closed, arg_names=None, *, freeze: bool = False, call_site: str = "") -> Program:
+    """A verified furcate ``Program`` computing ``closed`` (a ``ClosedJaxpr``); ``call_site``:
+    the user's line errors name when an equation's own traceback has none."""
     b = GraphBuilder(freeze=freeze)
     names = arg_names or [None] * len(closed.jaxpr.invars)
-    inputs = [b.arg(spec_of_aval(v.aval, f"input {n or i}"), name=n)
+    inputs = [b.arg(spec_of_aval(v.aval, f"input {n!r}" if n else f"input {i}"), name=n)
               for i, (v, n) in enumerate(zip(closed.jaxpr.invars, names))]
-    cx = Lowering(b)
+    cx = Lowering(b, call_site)
     outs = cx.lower(closed.jaxpr, closed.consts, inputs)
     return b.finish(outs)
 
@@ -246,6 +298,7 @@ class Traced:
     out_tree: object
     in_avals: tuple
     arg_names: list
+    call_site: str = ""  # the user's line that called furcate (see user_call_site)
 
 
 def _split_static(args, static_argnums):
@@ -299,7 +352,7 @@ def trace(fun, args, kwargs=None, static_argnums=()) -> Traced:
     closed, out_shape = jax.make_jaxpr(flat_fun, return_shape=True)(*leaves)
     out_tree = jax.tree_util.tree_structure(out_shape)
     avals = tuple(v.aval for v in closed.jaxpr.invars)
-    return Traced(closed, in_tree, out_tree, avals, _arg_names(fun, leaves_with_path, static))
+    return Traced(closed, in_tree, out_tree, avals, _arg_names(fun, leaves_with_path, static), user_call_site())
 
 
 def capture(fun, example_args, static_argnums=(), *, freeze: bool = False):
@@ -308,7 +361,7 @@ def capture(fun, example_args, static_argnums=(), *, freeze: bool = False):
     args = [jax.ShapeDtypeStruct(a.shape, a.np_dtype) if isinstance(a, TensorSpec) else a
             for a in example_args]
     t = trace(fun, args, {}, static_argnums)
-    return lower_closed_jaxpr(t.closed, t.arg_names, freeze=freeze), t.out_tree
+    return lower_closed_jaxpr(t.closed, t.arg_names, freeze=freeze, call_site=t.call_site), t.out_tree
 
 
 # --------------------------------------------------------------------------
@@ -341,12 +394,21 @@ class JitFunction:
         self.target = target
         self.static_argnums = tuple(int(i) for i in static_argnums)
         options = dict(options)
-        self.recompile_limit = int(options.pop("recompile_limit", RECOMPILE_LIMIT))
+        limit = options.pop("recompile_limit", None)
+        self._recompile_limit = None if limit is None else int(limit)
         check_options(options)
         self.options = options
         self._cache: dict = {}
+        self._eager: set = set()  # signatures past the recompile limit: plain JAX
+        self._warned = False
         self._lock = threading.Lock()
         functools.update_wrapper(self, fun)
+
+    @property
+    def recompile_limit(self) -> int:
+        """Signatures compiled before new ones run in plain JAX (``recompile_limit=N``, else
+        ``default_recompile_limit()`` at the time of the call)."""
+        return default_recompile_limit() if self._recompile_limit is None else self._recompile_limit
 
     @property
     def name(self) -> str:
@@ -365,26 +427,38 @@ class JitFunction:
         avals = tuple(jax.typeof(x) for x in leaves)
         return (in_tree, avals, static_key), leaves, static
 
-    def compiled_for(self, *args, **kwargs) -> _Compiled:
-        """The compiled entry for these arguments (compiling it if needed)."""
+    def compiled_for(self, *args, **kwargs) -> _Compiled | None:
+        """The compiled entry for these arguments (compiling it if needed); None when this
+        signature is past the recompile limit and runs in plain JAX."""
         key, _, _ = self._key(args, kwargs)
         return self._lookup(key, args, kwargs)
 
-    def _lookup(self, key, args, kwargs) -> _Compiled:
+    def _lookup(self, key, args, kwargs) -> _Compiled | None:
         with self._lock:
             entry = self._cache.get(key)
-            if entry is not None:
+            if entry is not None or key in self._eager:
                 return entry
-            if len(self._cache) >= self.recompile_limit:
-                raise FurcateError(
-                    f"furcate.jit({self.name}): a new input signature ({_signature_text(key[1], dict(key[2]))}) "
-                    f"would be compile number {len(self._cache) + 1}, past the recompile limit of "
-                    f"{self.recompile_limit}; pass fewer distinct shapes/dtypes/static values, or raise the limit "
-                    f"with furcate.jit(fn, recompile_limit=N) (default furcate.frontend.jaxpr.RECOMPILE_LIMIT)"
-                )
+            limit = self.recompile_limit
+            if len(self._cache) >= limit:
+                self._go_eager(key, limit)
+                return None
             entry = self._compile(args, kwargs, key)
             self._cache[key] = entry
             return entry
+
+    def _go_eager(self, key, limit: int) -> None:
+        """Record (and, the first time, warn) that a signature past the limit runs in plain JAX."""
+        self._eager.add(key)
+        sig = _signature_text(key[1], dict(key[2]))
+        with STATS.lock:
+            STATS.ops_eager[f"furcate.jit({self.name})"] += 1
+        diagnostics.record_eager_fallback(f"furcate.jit({self.name}): recompile limit of {limit} reached, "
+                                          f"plain JAX (op by op) for signature ({sig})")
+        if not self._warned:
+            self._warned = True
+            log("recompiles").warning(
+                "furcate.jit(%s): more than %d input signatures; new ones (first: %s) run in plain JAX, op by op, "
+                "not compiled. Raise the limit with furcate.jit(fn, recompile_limit=N)", self.name, limit, sig)
 
     def _compile(self, args, kwargs, key) -> _Compiled:
         from furcate.compiler import compile_program
@@ -397,7 +471,8 @@ class JitFunction:
         log("recompiles").info("furcate.jit(%s): compile #%d for signature (%s)", self.name, n, sig)
         with diagnostics.timed("frontend:jax"):
             traced = trace(self.fun, args, kwargs, self.static_argnums)
-            program = lower_closed_jaxpr(traced.closed, traced.arg_names, freeze=bool(self.options.get("freeze")))
+            program = lower_closed_jaxpr(traced.closed, traced.arg_names, freeze=bool(self.options.get("freeze")),
+                                         call_site=traced.call_site)
         options = dict(self.options)
         options.setdefault("name", re.sub(r"\W+", "_", getattr(self.fun, "__name__", "")).strip("_") or "main")
         options["_captured"] = lambda: str(traced.closed)  # the jaxpr, written to a dump's captured.txt
@@ -408,6 +483,8 @@ class JitFunction:
     def __call__(self, *args, **kwargs):
         key, leaves, _ = self._key(args, kwargs)
         entry = self._lookup(key, args, kwargs)
+        if entry is None:
+            return self.fun(*args, **kwargs)
         arrays = [_to_numpy(x, aval) for x, aval in zip(leaves, entry.traced.in_avals)]
         outs = entry.executable(*arrays)
         return jax.tree_util.tree_unflatten(entry.traced.out_tree, [_to_jax(o) for o in outs])
@@ -418,6 +495,7 @@ class JitFunction:
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._eager.clear()
 
 
 def _hashable(v) -> bool:
@@ -451,4 +529,4 @@ def jit(fun=None, *, target: str = "auto", static_argnums=(), **options):
     return JitFunction(fun, target, static_argnums, options)
 
 
-__all__ = ["jit", "capture", "trace", "lower_closed_jaxpr", "JitFunction", "RECOMPILE_LIMIT"]
+__all__ = ["jit", "capture", "trace", "lower_closed_jaxpr", "JitFunction", "RECOMPILE_LIMIT", "default_recompile_limit"]

@@ -8,8 +8,14 @@ logged once on the "fallback" topic and counted in ``furcate.stats()``).
 
 Shapes are specialized per call: a graph with symbolic sizes (dynamic shapes) is
 converted at call time after fake-tensor propagation of the concrete inputs, and
-cached per input signature ("recompiles" topic); past
-``torch._dynamo.config.recompile_limit`` signatures it runs eagerly with a warning.
+cached per input signature; past ``torch._dynamo.config.recompile_limit``
+signatures it runs eagerly with a warning. Every compile of a graph after its first
+one (a new shape, or the graphs of a Dynamo recompile of a frame furcate compiled
+before) logs one "recompiles" line and counts in ``stats()['recompiles']``.
+
+``stats()['aten_ops_compiled']`` counts the ATen ops of every graph furcate
+converted, by the same names as ``stats()['ops_eager']``; the conversion time is
+the stage "frontend:torch".
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from torch.fx.passes.operator_support import OperatorSupportBase
 from torch.utils import _pytree as pytree
 
 from furcate.compiler import check_options, compile_program
-from furcate.diagnostics import STATS, log
+from furcate.diagnostics import STATS, log, record_eager_fallback, timed
 from furcate.frontend.torch_fx import Conversion, convert_graph, has_symbols, op_name, to_numpy, unsupported_reason
+from furcate.frontend.torch_ops import SCALAR_TARGETS
 
 _WARNED_OPS: set[str] = set()
 _LOCK = threading.Lock()
@@ -42,11 +49,12 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     target = opts.pop("target", "auto")
     check_options(opts)
     counter = iter(range(1 << 30))
+    recompile = _dynamo_recompile()
 
     def compiler(kind):
         def compile_graph(graph: torch.fx.GraphModule, inputs):
             name = f"{kind}_{next(counter)}"
-            return make_boxed_func(compile_fx_graph(graph, target, opts, name))
+            return make_boxed_func(compile_fx_graph(graph, target, opts, name, recompile=recompile))
 
         return compile_graph
 
@@ -57,9 +65,20 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     )(gm, example_inputs)
 
 
-def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | None = None, name="graph"):
+def _dynamo_recompile() -> bool:
+    """True when Dynamo is compiling a frame it compiled before (a guard failed, e.g. a new
+    shape): the graphs furcate compiles for it are recompiles."""
+    from torch._guards import CompileContext
+
+    cid = CompileContext.current_compile_id()
+    return cid is not None and (cid.frame_compile_id or 0) > 0
+
+
+def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | None = None, name="graph",
+                     recompile: bool = False):
     """A callable running ``gm`` through furcate: whole when every op converts, else
-    partitioned with the unsupported ops left to eager."""
+    partitioned with the unsupported ops left to eager. ``recompile``: ``gm`` replaces a
+    graph compiled before (its first compile counts as a recompile)."""
     options = dict(options or {})
     bad = {}
     for node in gm.graph.nodes:
@@ -67,16 +86,16 @@ def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | No
         if reason is not None:
             bad.setdefault(op_name(node), (node, reason))
     if not bad:
-        return FurcateGraph(gm, target, options, name)
+        return FurcateGraph(gm, target, options, name, recompile)
     for opname, (node, reason) in bad.items():
         _note_fallback(opname, reason, sum(1 for n in gm.graph.nodes if n.op == "call_function" and op_name(n) == opname))
-    return _partition(gm, target, options, name)
+    return _partition(gm, target, options, name, recompile)
 
 
 def _note_fallback(opname: str, reason: str, count: int) -> None:
     with STATS.lock:
         STATS.ops_eager[opname] += count
-        STATS.fallbacks.append(f"{opname} left to eager PyTorch: {reason}")
+    record_eager_fallback(f"{opname} left to eager PyTorch: {reason}")
     with _LOCK:
         first = opname not in _WARNED_OPS
         _WARNED_OPS.add(opname)
@@ -89,7 +108,7 @@ class _Support(OperatorSupportBase):
         return node.op == "call_function" and unsupported_reason(node) is None
 
 
-def _partition(gm, target, options, name):
+def _partition(gm, target, options, name, recompile):
     from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 
     partitioner = CapabilityBasedPartitioner(gm, _Support(), allows_single_node_partition=True)
@@ -99,7 +118,8 @@ def _partition(gm, target, options, name):
     for node in list(fused.graph.nodes):
         if node.op == "call_module" and node.target.startswith("fused_"):
             sub = getattr(fused, node.target)
-            setattr(fused, node.target, FurcateModule(FurcateGraph(sub, target, options, f"{name}_{node.target}")))
+            graph = FurcateGraph(sub, target, options, f"{name}_{node.target}", recompile)
+            setattr(fused, node.target, FurcateModule(graph))
             n += 1
     with STATS.lock:
         STATS.partitions += n
@@ -143,14 +163,17 @@ def _recompile_limit() -> int:
 
 
 class FurcateGraph:
-    """An FX graph compiled by furcate, one Executable per concrete input signature."""
+    """An FX graph compiled by furcate, one Executable per concrete input signature.
+    ``recompile``: the graph replaces one compiled before (Dynamo recompiled its frame)."""
 
-    def __init__(self, gm: torch.fx.GraphModule, target, options: dict, name: str):
+    def __init__(self, gm: torch.fx.GraphModule, target, options: dict, name: str, recompile: bool = False):
         self.gm, self.target, self.options, self.name = gm, target, options, name
+        self.recompile = recompile
         self.cache: dict[tuple, object] = {}
         self.lock = threading.Lock()
         self.static_sig = None if has_symbols(gm) else _meta_signature(gm)
         if self.static_sig is not None:
+            self._note_recompile(self.static_sig)
             self.cache[self.static_sig] = self._compile()
 
     def __call__(self, *args):
@@ -166,7 +189,8 @@ class FurcateGraph:
     def _compile(self) -> "_Runner":
         from torch._subclasses.fake_tensor import unset_fake_temporarily
 
-        conv = convert_graph(self.gm, name=self.name)
+        with timed("frontend:torch"):
+            conv = convert_graph(self.gm, name=self.name)
         # AOTAutograd may call compilers inside its fake mode: backends that make tensors at
         # compile time (Triton's constants on the device) must make real ones
         with unset_fake_temporarily():
@@ -174,7 +198,18 @@ class FurcateGraph:
                                                                   _captured=lambda: self.gm.print_readable(False)))
         if exe.input_names is None:
             exe.input_names = conv.input_names
+        with STATS.lock:
+            STATS.aten_ops_compiled.update(op_name(n) for n in self.gm.graph.nodes if _is_aten_op(n))
         return _Runner(exe, conv)
+
+    def _note_recompile(self, sig) -> None:
+        """One "recompiles" line and count for every compile after the graph's first."""
+        if not (self.cache or self.recompile):
+            return
+        with STATS.lock:
+            STATS.recompiles += 1
+        why = "new input shapes" if self.cache else "a Dynamo recompile of its frame, input shapes"
+        log("recompiles").info("%s: compiling for %s %s", self.name, why, _describe(sig))
 
     def _compile_for(self, args, sig):
         if len(self.cache) >= _recompile_limit():
@@ -182,18 +217,22 @@ class FurcateGraph:
                 "%s: more than %d input shapes; running it in eager PyTorch for %s",
                 self.name, _recompile_limit(), _describe(sig))
             with STATS.lock:
-                STATS.fallbacks.append(f"{self.name}: recompile limit reached, eager for {_describe(sig)}")
                 STATS.ops_eager.update(op_name(n) for n in self.gm.graph.nodes if n.op == "call_function")
+            record_eager_fallback(f"{self.name}: recompile limit reached, eager for {_describe(sig)}")
             self.cache[sig] = _EAGER
             return _EAGER
-        if self.cache:
-            with STATS.lock:
-                STATS.recompiles += 1
-            log("recompiles").info("%s: compiling for new input shapes %s", self.name, _describe(sig))
-        _propagate(self.gm, args)
+        self._note_recompile(sig)
+        with timed("frontend:torch"):
+            _propagate(self.gm, args)
         runner = self._compile()
         self.cache[sig] = runner
         return runner
+
+
+def _is_aten_op(node) -> bool:
+    """An ATen compute op (not getitem, not SymInt arithmetic such as ``sym_size``)."""
+    return (node.op == "call_function" and isinstance(node.target, torch._ops.OpOverload)
+            and node.target not in SCALAR_TARGETS)
 
 
 def _describe(sig) -> str:

@@ -10,8 +10,9 @@ the partitioner: an op is supported when it is in the table and its optional
 
 Result dtypes and shapes always come from ``node.meta['val']`` (``cx.out(node)``);
 converters insert ``convert`` / ``broadcast_in_dim`` explicitly because the IR
-never promotes or broadcasts. Shape/view families live in ``torch_ops_shape.py``,
-neural-network families in ``torch_ops_nn.py``; importing this module loads both.
+never promotes or broadcasts. Reductions and scans live in ``torch_ops_reduce.py``,
+shape/view families in ``torch_ops_shape.py``, neural-network families in
+``torch_ops_nn.py`` and ``torch_ops_conv.py``; importing this module loads them all.
 """
 
 from __future__ import annotations
@@ -468,116 +469,6 @@ def _isfinite(cx, node, a):
 
 
 # --------------------------------------------------------------------------
-# reductions
-
-
-def _keepdim(cx, v, node):
-    return cx.reshape(v, cx.out(node).shape)
-
-
-def _reduce(cx, node, a, kind: str, dims, dtype: str | None = None):
-    x = cx.cast(a, dtype or cx.out(node).dtype)
-    dims = norm_dims(dims, spec(x).rank)
-    r = cx.op("reduce", x, kind=kind, dimensions=dims) if dims else x
-    return _keepdim(cx, r, node)
-
-
-@register(aten.sum.dim_IntList, aten.sum.default)
-def _sum(cx, node, a, dim=None, keepdim=False, dtype=None):
-    return _reduce(cx, node, a, "sum", dim)
-
-
-@register(aten.prod.dim_int, aten.prod.default)
-def _prod(cx, node, a, dim=None, keepdim=False, dtype=None):
-    return _reduce(cx, node, a, "prod", dim)
-
-
-@register(aten.amax.default, aten.max.default)
-def _amax(cx, node, a, dim=None, keepdim=False):
-    return _reduce(cx, node, a, "max", dim)
-
-
-@register(aten.amin.default, aten.min.default)
-def _amin(cx, node, a, dim=None, keepdim=False):
-    return _reduce(cx, node, a, "min", dim)
-
-
-@register(aten.any.dim, aten.any.dims, aten.any.default)
-def _any(cx, node, a, dim=None, keepdim=False):
-    return cx.cast(_reduce(cx, node, a, "or", dim, "i1"), cx.out(node).dtype)
-
-
-@register(aten.all.dim, aten.all.dims, aten.all.default)
-def _all(cx, node, a, dim=None, keepdim=False):
-    return cx.cast(_reduce(cx, node, a, "and", dim, "i1"), cx.out(node).dtype)
-
-
-def _mean_parts(cx, x, dims):
-    """(sum over dims, element count) of ``x`` in its own dtype."""
-    s = spec(x)
-    n = int(np.prod([s.shape[d] for d in dims])) if dims else 1
-    return cx.op("reduce", x, kind="sum", dimensions=dims), n
-
-
-@register(aten.mean.dim, aten.mean.default)
-def _mean(cx, node, a, dim=None, keepdim=False, dtype=None):
-    out = cx.out(node).dtype
-    x = cx.cast(a, upcast(out))
-    dims = norm_dims(dim, spec(x).rank)
-    total, n = _mean_parts(cx, x, dims)
-    m = cx.op("div", total, cx.scalar_like(n, total))
-    return _keepdim(cx, cx.cast(m, out), node)
-
-
-def _var(cx, x, dims, correction):
-    """(variance, mean with dims kept as 1) of ``x`` over ``dims``."""
-    s = spec(x)
-    total, n = _mean_parts(cx, x, dims)
-    mean = cx.op("div", total, cx.scalar_like(n, total))
-    kept = [1 if i in dims else d for i, d in enumerate(s.shape)]
-    mean_k = cx.reshape(mean, kept)
-    diff = cx.op("sub", x, cx.bcast(mean_k, s.shape))
-    ss = cx.op("reduce", cx.op("mul", diff, diff), kind="sum", dimensions=dims)
-    var = cx.op("div", ss, cx.scalar_like(max(n - correction, 0), ss))
-    return var, mean
-
-
-@register(aten.var.correction, aten.var_mean.correction)
-def _var_family(cx, node, a, dim=None, correction=None, keepdim=False):
-    multi = node.target is aten.var_mean.correction
-    out = cx.out(node, 0 if multi else None)
-    x = cx.cast(a, upcast(out.dtype))
-    dims = norm_dims(dim, spec(x).rank)
-    var, mean = _var(cx, x, dims, 1 if correction is None else correction)
-    var = cx.reshape(cx.cast(var, out.dtype), out.shape)
-    if not multi:
-        return var
-    return [var, cx.reshape(cx.cast(mean, out.dtype), out.shape)]
-
-
-@register(aten.argmax.default, aten.argmin.default)
-def _argmax(cx, node, a, dim=None, keepdim=False):
-    name = node.target.overloadpacket.__name__
-    x = a
-    if dim is None:
-        x = cx.reshape(x, [spec(x).numel])
-        dim = 0
-    if spec(x).rank == 0:
-        x, dim = cx.reshape(x, [1]), 0
-    r = cx.op(name, x, dimension=norm_dim(dim, spec(x).rank), index_dtype=cx.out(node).dtype)
-    return cx.reshape(r, cx.out(node).shape)
-
-
-@register(aten.cumsum.default, aten.cumprod.default)
-def _cumulative(cx, node, a, dim, dtype=None):
-    x = cx.cast(a, cx.out(node).dtype)
-    if spec(x).rank == 0:
-        return x
-    kind = "sum" if node.target is aten.cumsum.default else "prod"
-    return cx.op("cumulative", x, kind=kind, dimension=norm_dim(dim, spec(x).rank), reverse=0)
-
-
-# --------------------------------------------------------------------------
 # non-tensor values: SymInt arithmetic and sizes come from the (concrete) meta value
 
 SCALAR_TARGETS = {
@@ -588,4 +479,4 @@ SCALAR_TARGETS = {
 }
 
 # importing the other families registers them in CONVERTERS
-from furcate.frontend import torch_ops_nn, torch_ops_shape  # noqa: E402,F401
+from furcate.frontend import torch_ops_conv, torch_ops_nn, torch_ops_reduce, torch_ops_shape  # noqa: E402,F401

@@ -1,12 +1,11 @@
-"""ATen -> furcate converters for neural-network ops: matrix products, convolution,
-pooling, normalization, softmax, attention backward and embedding bags.
+"""ATen -> furcate converters for neural-network ops: matrix products, normalization,
+softmax, attention backward and embedding bags (convolution and pooling: ``torch_ops_conv``).
 Registered in ``torch_ops.CONVERTERS``. Composite float math runs in f32 for f16/bf16
 inputs (as torch does) and is rounded to the result dtype at the end."""
 
 from __future__ import annotations
 
 import math
-import operator
 
 from furcate.dtypes import TensorSpec
 from furcate.frontend.torch_ops import Cx, aten, norm_dim, register, upcast
@@ -47,79 +46,6 @@ def _addmm(cx, node, bias, a, b, beta=1, alpha=1):
     if beta != 1:
         c = cx.op("mul", c, cx.scalar_like(beta, c))
     return cx.op("add", c, prod)
-
-
-# --------------------------------------------------------------------------
-# convolution and pooling
-
-
-@register(aten.convolution.default, check=lambda n: not n.args[6])
-def _convolution(cx, node, x, w, bias, stride, padding, dilation, transposed, output_padding, groups):
-    ns = spec(x).rank - 2
-    y = cx.op("convolution", x, w, window_strides=list(stride), padding=[p for p in padding for _ in range(2)],
-              lhs_dilation=[1] * ns, rhs_dilation=list(dilation), feature_group_count=int(groups))
-    if bias is None:
-        return y
-    out = spec(y)
-    b = cx.op("broadcast_in_dim", cx.cast(bias, out.dtype), broadcast_dimensions=[1], shape=list(out.shape))
-    return cx.op("add", y, b)
-
-
-def _pool_params(x_spec: TensorSpec, out: TensorSpec, kernel, stride, padding, dilation=(1, 1)):
-    """reduce_window attributes over the last two dims; the high padding is whatever makes
-    the window count equal torch's (which covers ceil_mode)."""
-    r = x_spec.rank
-    kernel = list(kernel) * (2 // len(kernel))
-    stride = list(stride or kernel) * (2 // len(stride or kernel))
-    padding = list(padding) * (2 // len(padding))
-    dilation = list(dilation) * (2 // len(dilation))
-    win, strides, dil, pads = [1] * r, [1] * r, [1] * r, [0] * (2 * r)
-    for i in range(2):
-        d = r - 2 + i
-        win[d], strides[d], dil[d] = kernel[i], stride[i], dilation[i]
-        k_eff = (kernel[i] - 1) * dilation[i] + 1
-        lo = padding[i]
-        hi = max(0, (out.shape[d] - 1) * stride[i] + k_eff - x_spec.shape[d] - lo)
-        pads[2 * d], pads[2 * d + 1] = lo, hi
-    return dict(window_dimensions=win, window_strides=strides, padding=pads, window_dilations=dil)
-
-
-def _indices_unused(node) -> bool:
-    """max_pool's second result (indices) is not computed: accept only graphs that drop it."""
-    for u in node.users:
-        if u.target is not operator.getitem or (u.args[1] == 1 and len(u.users) > 0):
-            return False
-    return True
-
-
-@register(aten.max_pool2d_with_indices.default, check=_indices_unused)
-def _max_pool2d(cx, node, x, kernel, stride=(), padding=(0,), dilation=(1,), ceil_mode=False):
-    out = cx.out(node, 0)
-    p = _pool_params(spec(x), out, kernel, stride, padding, dilation)
-    return [cx.op("reduce_window", x, kind="max", **p), None]
-
-
-@register(aten.avg_pool2d.default)
-def _avg_pool2d(cx, node, x, kernel, stride=(), padding=(0,), ceil_mode=False, count_include_pad=True,
-                divisor_override=None):
-    out = cx.out(node)
-    xs = spec(x)
-    work = upcast(out.dtype)
-    p = _pool_params(xs, out, kernel, stride, padding)
-    total = cx.op("reduce_window", cx.cast(x, work), kind="sum", **p)
-    if divisor_override:
-        return cx.cast(cx.op("div", total, cx.scalar_like(divisor_override, total)), out.dtype)
-    ones = cx.b.full(1, TensorSpec(xs.shape, work))
-    if count_include_pad:
-        # explicit padding counts, the extra ceil_mode padding does not
-        pads = p["padding"]
-        lo = [pads[2 * d] for d in range(xs.rank)]
-        ones = cx.op("pad", ones, cx.b.scalar(1, work), edge_padding_low=lo, edge_padding_high=lo,
-                     interior_padding=[0] * xs.rank)
-        ext = [pads[2 * d + 1] - pads[2 * d] for d in range(xs.rank)]
-        p = dict(p, padding=[v for e in ext for v in (0, max(e, 0))])
-    count = cx.op("reduce_window", ones, kind="sum", **p)
-    return cx.cast(cx.op("div", total, count), out.dtype)
 
 
 # --------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import types
 
 import jax
 import jax.numpy as jnp
@@ -12,7 +14,7 @@ import pytest
 
 import furcate
 from furcate.dtypes import TensorSpec
-from furcate.frontend.jaxpr import RECOMPILE_LIMIT, capture
+from furcate.frontend.jaxpr import RECOMPILE_LIMIT, capture, default_recompile_limit
 from tests.frontend.jax_check import check, rand
 from tests.tolerance import assert_close
 
@@ -117,13 +119,41 @@ def test_new_shapes_dtypes_and_weak_types_recompile_and_log():
     assert len(messages) == 4 and "compile #4" in messages[-1] and "bf16[3]" in messages[-1]
 
 
-def test_recompile_limit_raises_naming_the_limit():
-    jf = furcate.jit(lambda x: x + 1, target="numpy", recompile_limit=2)
-    jf(rand((1,)))
-    jf(rand((2,)))
-    with pytest.raises(furcate.FurcateError, match="recompile limit of 2.*recompile_limit=N"):
-        jf(rand((3,)))
-    assert RECOMPILE_LIMIT == 8
+def test_past_the_recompile_limit_runs_plain_jax_with_one_warning():
+    def add_one(x):
+        return x + 1
+
+    jf = furcate.jit(add_one, target="numpy", recompile_limit=2)
+    logger = logging.getLogger("furcate.recompiles")
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    logger.addHandler(handler)
+    furcate.stats(reset=True)
+    try:
+        for n in (1, 2, 3, 4, 3, 1):
+            assert_close(np.asarray(jf(rand((n,)))), np.asarray(rand((n,))) + 1)
+    finally:
+        logger.removeHandler(handler)
+    st = furcate.stats(reset=True)
+    assert jf.cache_size() == 2 and st["graphs_compiled"] == 2
+    warnings = [r.getMessage() for r in records]
+    assert len(warnings) == 1 and "more than 2 input signatures" in warnings[0] and "plain JAX" in warnings[0]
+    assert st["ops_eager"] == {"furcate.jit(test_past_the_recompile_limit_runs_plain_jax_with_one_warning."
+                               "<locals>.add_one)": 2}  # shapes 3 and 4, each recorded once
+    fallbacks = st["eager_fallbacks"]
+    assert len(fallbacks) == 2 and "f32[3]" in fallbacks[0] and "f32[4]" in fallbacks[1]
+
+
+def test_default_recompile_limit_follows_a_loaded_torch_config(monkeypatch):
+    """torch's Dynamo limit when it is loaded; furcate never imports torch to read it."""
+    monkeypatch.delitem(sys.modules, "torch._dynamo.config", raising=False)
+    assert default_recompile_limit() == RECOMPILE_LIMIT == 8
+    monkeypatch.setitem(sys.modules, "torch._dynamo.config", types.SimpleNamespace(recompile_limit=3))
+    assert default_recompile_limit() == 3
+    jf = furcate.jit(lambda x: x * 2, target="numpy")
+    assert jf.recompile_limit == 3
+    assert furcate.jit(lambda x: x, target="numpy", recompile_limit=5).recompile_limit == 5
 
 
 def test_float64_inputs_follow_jax_x64_setting():
@@ -159,6 +189,27 @@ def test_random_raises_unsupported_with_primitive_and_source_line():
 def test_other_unsupported_primitives_are_named(fn, prim):
     with pytest.raises(furcate.UnsupportedError, match=rf"'({prim})' at .*test_jax_jit\.py:\d+"):
         furcate.jit(fn, target="numpy")(rand((4,)))
+
+
+def test_unsupported_primitive_of_a_jnp_function_names_the_users_line():
+    """jnp.sort / jnp.linalg.inv passed straight to furcate.jit: the user's call line, not furcate's."""
+    for fn, prim in ((jnp.sort, "sort"), (jnp.linalg.inv, "lu")):
+        with pytest.raises(furcate.UnsupportedError) as info:
+            furcate.jit(fn, target="numpy")(jnp.eye(3) + 1)
+        msg = str(info.value)
+        assert f"'{prim}'" in msg and re.search(r"test_jax_jit\.py:\d+ \(test_unsupported_primitive", msg), msg
+        assert "jaxpr.py" not in msg
+
+
+@pytest.mark.parametrize("key", [jax.random.key(0), jax.random.PRNGKey(0)], ids=["typed", "legacy_uint32"])
+def test_random_key_argument_is_unsupported_and_named(key):
+    with pytest.raises(furcate.UnsupportedError, match=r"input 'seed'.*random keys and random ops are not supported"):
+        furcate.jit(lambda x, seed: x + jax.random.normal(seed, x.shape), target="numpy")(rand((3,)), key)
+
+
+def test_scatter_with_many_repeated_indices_asks_for_unique_indices():
+    with pytest.raises(furcate.UnsupportedError, match=r"'scatter'.*unique_indices=True"):
+        furcate.jit(lambda a, i: a.at[i].set(1.0), target="numpy")(jnp.zeros(8), jnp.zeros(3000, jnp.int32))
 
 
 def test_unsigned_inputs_are_rejected_by_dtype():

@@ -139,6 +139,51 @@ def test_small_cnn():
     check(cnn, _cnn_params(), rand((2, 3, 8, 8), seed=5), accumulated=True)
 
 
+def test_cnn_grad_with_max_pool():
+    """jax.grad through conv + max pool (select_and_scatter_add) + avg pool, params and input."""
+    x = rand((2, 3, 8, 8), seed=5)
+    x = x.at[0, 0, :2, :2].set(0.5)  # ties inside a pooling window of the input
+    check(jax.grad(lambda p, a: jnp.tanh(cnn(p, a)).sum(), argnums=(0, 1)), _cnn_params(), x, accumulated=True)
+
+
+@pytest.mark.parametrize("kind", ["max", "min"])
+@pytest.mark.parametrize("window,strides,padding", [
+    ((1, 1, 2, 2), (1, 1, 2, 2), "VALID"),
+    ((1, 1, 3, 3), (1, 1, 2, 1), ((0, 0), (0, 0), (1, 1), (1, 1))),
+    ((1, 2, 3, 1), (1, 1, 2, 1), ((0, 0), (0, 1), (1, 0), (0, 0))),  # NHWC-style window over dims 1, 2
+])
+def test_pooling_grad_selects_as_xla_with_ties_nans_and_infs(kind, window, strides, padding):
+    """XLA's window walk: the first extreme wins, a NaN passes the choice on, padding is ±inf."""
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 3, size=(2, 3, 5, 6)).astype(np.float32)
+    m = rng.random(x.shape)
+    x[m < 0.15] = np.nan
+    x[(m > 0.15) & (m < 0.25)] = -np.inf if kind == "max" else np.inf
+    init, op = (-jnp.inf, lax.max) if kind == "max" else (jnp.inf, lax.min)
+
+    def f(a):
+        y = lax.reduce_window(a, init, op, window, strides, padding)
+        return (y * jnp.arange(1.0, y.size + 1).reshape(y.shape)).sum()  # a distinct gradient per window
+
+    check(jax.grad(f), jnp.asarray(x))
+
+
+def test_at_set_one_axis_with_repeats_modes_and_dtypes():
+    x = rand((5, 3), seed=12)
+    check(lambda a, i, v: a.at[i].set(v), x, jnp.asarray([1, 3, 1, 1]), rand((4, 3), seed=13))  # last wins
+    check(lambda a, v: a.at[2].set(v), x, jnp.asarray([-0.0, np.nan, 1.0], jnp.float32))
+    check(lambda a, i, v: a.at[:, i].set(v), x, jnp.asarray([1, 0, 1]), rand((5, 3), seed=14))
+    check(lambda a, i, v: a.at[i].set(v), x, jnp.asarray([-1, 7, 0]), rand((3, 3), seed=15))  # 7 is dropped
+    check(lambda a, i, v: a.at[i].set(v, mode="clip"), x, jnp.asarray([-9, 7, 0]), rand((3, 3), seed=16))
+    check(lambda a, i, v: a.at[i].set(v, unique_indices=True), x, jnp.asarray([4, 0]), rand((2, 3), seed=17))
+    check(lambda a, i: a.at[i].set(True), jnp.zeros((6,), bool), jnp.asarray([1, 4]))
+    check(lambda a, i, v: a.at[i].set(v), jnp.zeros((6,), jnp.int32), jnp.asarray([[1, 4], [4, 2]]),
+          jnp.asarray([[1, 2], [3, 4]], jnp.int32))
+    # the gradient of a set at unique indices is a scatter and a gather (repeated ones need uint32 ids)
+    check(jax.grad(lambda a, v: (a.at[jnp.asarray([0, 2])].set(v, unique_indices=True) ** 2).sum(), argnums=(0, 1)),
+          x, rand((2, 3), seed=18))
+
+
 @pytest.mark.parametrize("strides,padding,lhs_dil,rhs_dil,groups", [
     ((2, 1), ((1, 2), (0, 1)), (1, 1), (1, 2), 1),
     ((1, 1), ((1, 1), (0, 2)), (2, 2), (1, 1), 1),

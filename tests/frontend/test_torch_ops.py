@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -117,23 +119,58 @@ def test_shape_and_index_ops():
     run_compiled(f, torch.randn(2, 3, 4), idx, torch.randn(2, 3, 3))
 
 
+@torch.library.custom_op("furcate_test::opaque_cumsum", mutates_args=())
+def opaque_cumsum(x: torch.Tensor) -> torch.Tensor:
+    """A custom op: furcate cannot see inside it, so it always runs in eager PyTorch."""
+    return torch.cumsum(x, dim=1)
+
+
+@opaque_cumsum.register_fake
+def _(x):
+    return torch.empty_like(x)
+
+
 def test_unsupported_op_splits_the_graph():
     """One op furcate does not convert, in the middle: two furcate partitions around it."""
 
     def f(x):
         y = torch.tanh(x * 2 + 1)
-        values, _ = torch.cummax(y, dim=1)
-        return torch.relu(values - 0.5).sum(dim=0)
+        return torch.relu(opaque_cumsum(y) - 0.5).sum(dim=0)
 
     x = torch.randn(4, 5)
     expected = f(x)
     actual = torch.compile(f, backend="furcate")(x)
     assert_close(actual, expected, accumulated=True)
     st = furcate.stats(reset=True)
-    assert set(st["ops_eager"]) == {"aten.cummax.default"}
+    assert st["ops_eager"] == {"furcate_test.opaque_cumsum.default": 1}
     assert st["partitions"] == 2
     assert st["graphs_compiled"] == 2
-    assert any("cummax" in f for f in st["fallbacks"])
+    assert any("opaque_cumsum" in f for f in st["eager_fallbacks"])
+    # the same names on both sides: what furcate compiled and what it left to eager
+    assert st["aten_ops_compiled"] == {"aten.mul.Tensor": 1, "aten.add.Tensor": 1, "aten.tanh.default": 1,
+                                       "aten.sub.Tensor": 1, "aten.relu.default": 1, "aten.sum.dim_IntList": 1}
+    assert st["compile_time_s"]["frontend:torch"] > 0
+
+
+def test_max_min_dim_and_cummax_cummin_follow_eager_ties_and_nans():
+    """Eager picks the first extreme / first NaN for max.dim, and the LAST position that
+    reached the running extreme (the last NaN once one was seen) for cummax/cummin."""
+    nan, inf = float("nan"), float("inf")
+
+    def f(x):
+        return [*x.max(dim=1), *x.min(dim=0, keepdim=True), *torch.cummax(x, 1), *torch.cummin(x, 1),
+                *torch.cummax(x, 0), *torch.cummin(x, -2), *x[0, 0].max(dim=0), *torch.cummax(x[0, 0], 0)]
+
+    x = torch.tensor([[1.0, 3, 3, 2, 3, nan, 1, nan], [2, 2, 2, 1, 1, 1, 5, 5],
+                      [-1, nan, nan, nan, 0, 0, 0, 0], [-inf] * 8])
+    run_compiled(f, x)
+
+    def g(a):
+        b = a > 1
+        return [*a.max(dim=1), *torch.cummax(a, 1), *torch.cummin(a, 1), *b.max(dim=1), *b.min(dim=1),
+                *torch.cummax(b, 1), *torch.cummin(b, 1)]
+
+    run_compiled(g, torch.tensor([[1, 3, 3, 2, 3, 1], [2, 2, 2, 1, 1, 5], [0, 2, 0, 2, 0, 2]]))
 
 
 def test_random_ops_stay_in_eager():
@@ -157,14 +194,28 @@ def test_three_batch_sizes_all_compiled():
         return torch.softmax(lin(x), dim=-1)
 
     cf = torch.compile(f, backend="furcate")
-    with torch.no_grad():
-        for n in (2, 3, 5):
-            x = torch.randn(n, 8)
-            assert_close(cf(x), f(x), accumulated=True)
+    logger = logging.getLogger("furcate.recompiles")
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    old = logger.level
+    logger.addHandler(handler)
+    furcate.enable_logging("recompiles")
+    try:
+        with torch.no_grad():
+            for n in (2, 3, 5, 3):
+                x = torch.randn(n, 8)
+                assert_close(cf(x), f(x), accumulated=True)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
     st = furcate.stats(reset=True)
     assert st["ops_eager"] == {}
     assert st["graphs_compiled"] == 3
-    assert st["recompiles"] >= 1
+    # the first shape compiles; each new one (incl. Dynamo's own recompile at batch 3) is a recompile
+    messages = [r.getMessage() for r in records]
+    assert st["recompiles"] == 2 and len(messages) == 2, messages
+    assert "[3, 8]" in messages[0] and "[5, 8]" in messages[1]
 
 
 def test_capture_and_guard_errors():
@@ -195,8 +246,8 @@ def test_capture_module_weights_are_constants():
 
 
 def test_capture_unsupported_op_names_it():
-    with pytest.raises(furcate.UnsupportedError, match="cummax"):
-        capture(lambda x: torch.cummax(x, 0)[0], [torch.randn(3)])
+    with pytest.raises(furcate.UnsupportedError, match="opaque_cumsum"):
+        capture(lambda x: opaque_cumsum(x) + 1, [torch.randn(3, 2)])
 
 
 @pytest.mark.parametrize("is_causal", [False, True])

@@ -108,7 +108,7 @@ def test_numpy_steps_convert_only_around_themselves(conversions):
     with torch.no_grad():
         got = fn(idx)
     assert_close(got, expected, accumulated=True)
-    assert "gather" in " ".join(furcate.stats()["fallbacks"])
+    assert "gather" in " ".join(furcate.stats()["backend_fallbacks"])
     # one gather step: its two inputs viewed as NumPy, its one result wrapped as a tensor
     assert sorted(conversions) == ["np_to_torch", "to_numpy", "to_numpy"], conversions
 

@@ -32,7 +32,7 @@ from furcate.backends.triton.codegen import Rendered, check_dtypes, module_sourc
 from furcate.backends.triton.exprs import TritonRenderError
 from furcate.backends.triton.gemm import render_gemm
 from furcate.backends.triton.launch import reduction_looped
-from furcate.diagnostics import STATS, log
+from furcate.diagnostics import log, record_backend_fallback
 from furcate.ir import dialect as d
 from furcate.ir.dialect import spec_of
 from furcate.runtime.executable import Executable, Step
@@ -154,8 +154,7 @@ class Units:
         except (NotExpressible, TritonRenderError) as e:
             msg = f"triton backend: furcate.{name} runs on numpy ({e})"
             self.fallbacks.append(msg)
-            with STATS.lock:
-                STATS.fallbacks.append(msg)
+            record_backend_fallback(msg)
             log("fallback").info(msg)
             self.units.append(NUnit(op, list(op.operands), list(op.results)))
 
