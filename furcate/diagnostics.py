@@ -9,7 +9,8 @@ A leaf module every layer may use (it imports nothing else from furcate).
   ``--dump-dir``) writes, per compiled graph, the captured graph, the IR after
   each pass, kernel sources and a timing breakdown.
 - ``stats()`` is what really happened: graphs compiled, ops compiled vs left to
-  eager (per op), kernels per target, compile time per stage, cache hits.
+  eager (per op), kernels per target, compile time per stage, cache hits, eager
+  and backend fallbacks (``record_eager_fallback`` / ``record_backend_fallback``).
 
 A graph's dump directory holds ``captured.txt`` (the frontend's FX graph or
 jaxpr), ``NN_<stage>.mlir`` (the IR after each pass), the kernel sources the
@@ -157,11 +158,13 @@ class _Stats:
             self.recompiles = 0
             self.ops_compiled: Counter = Counter()
             self.ops_eager: Counter = Counter()
+            self.aten_ops_compiled: Counter = Counter()  # the torch frontend's ATen ops, by ops_eager's names
             self.kernels: Counter = Counter()
             self.compile_time: defaultdict = defaultdict(float)
             self.cache_hits = 0
             self.cache_misses = 0
-            self.fallbacks: list[str] = []
+            self.eager_fallbacks: list[str] = []  # the frontend left ops to the framework
+            self.backend_fallbacks: list[str] = []  # an op ran on another backend inside the program
             self.partitions = 0
 
     def snapshot(self) -> dict:
@@ -172,11 +175,13 @@ class _Stats:
                 "recompiles": self.recompiles,
                 "ops_compiled": dict(self.ops_compiled),
                 "ops_eager": dict(self.ops_eager),
+                "aten_ops_compiled": dict(self.aten_ops_compiled),
                 "kernels": dict(self.kernels),
                 "compile_time_s": {k: round(v, 6) for k, v in self.compile_time.items()},
                 "cache_hits": self.cache_hits,
                 "cache_misses": self.cache_misses,
-                "fallbacks": list(self.fallbacks),
+                "eager_fallbacks": list(self.eager_fallbacks),
+                "backend_fallbacks": list(self.backend_fallbacks),
             }
 
 
@@ -186,11 +191,27 @@ STATS = _Stats()
 def stats(reset: bool = False) -> dict:
     """What furcate did since the last reset: graphs compiled, ops compiled vs left to eager
     (per op name), kernels per target, compile time per stage (seconds), cache hits/misses,
-    fallbacks (each a sentence). ``reset=True`` returns the stats and clears them."""
+    and two kinds of fallback, each a sentence: ``eager_fallbacks`` (the frontend left an op
+    to the framework, e.g. eager PyTorch) and ``backend_fallbacks`` (an op of the compiled
+    program ran on another backend, e.g. numpy, because the chosen one cannot run it).
+    ``reset=True`` returns the stats and clears them."""
     snap = STATS.snapshot()
     if reset:
         STATS.reset()
     return snap
+
+
+def record_eager_fallback(sentence: str) -> None:
+    """Note that the frontend left an op to the framework (``stats()['eager_fallbacks']``)."""
+    with STATS.lock:
+        STATS.eager_fallbacks.append(sentence)
+
+
+def record_backend_fallback(sentence: str) -> None:
+    """Note that an op of a compiled program runs on another backend than the one chosen
+    (``stats()['backend_fallbacks']``), e.g. "furcate.gather runs on numpy: ..."."""
+    with STATS.lock:
+        STATS.backend_fallbacks.append(sentence)
 
 
 @contextmanager

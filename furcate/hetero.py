@@ -27,7 +27,7 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Region, SSAValue
 
 from furcate.backends import BackendUnavailable, Capabilities, get_backend
-from furcate.diagnostics import log
+from furcate.diagnostics import current_dumper, log, timed
 from furcate.errors import CompileError
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
@@ -237,7 +237,9 @@ def compose(program: Program, machine: dev_mod.Machine, options: dict) -> Execut
         dev = machine[seg.device]
         prog, ins, outs = sub_program(seg, later, program.constants)
         target = _target_for(dev)
-        sub = get_backend(target).compile(prog, {**options, "name": f"{options.get('name') or 'main'}_{k}"})
+        _dump_part(k, dev.name, target, prog)
+        with timed(f"codegen:{target}@{dev.name}"):  # each device's code generation is a stage
+            sub = get_backend(target).compile(prog, {**options, "name": f"{options.get('name') or 'main'}_{k}"})
         remap = {i: slot[v] for i, v in enumerate(ins)}
         base = n_slots
         n_slots += sub.n_slots
@@ -275,11 +277,22 @@ def compose(program: Program, machine: dev_mod.Machine, options: dict) -> Execut
                       input_names=names)
 
 
+def _dump_part(k: int, device: str, target: str, prog: Program) -> None:
+    """Write the sub-program of segment ``k`` into the graph's dump (``part_NN_<device>.mlir``)."""
+    dumper = current_dumper()
+    if dumper is not None and dumper.enabled:
+        dumper.write(f"part_{k:02d}_{device.replace(':', '-')}.mlir",
+                     f"// segment {k}: device {device}, compiled by {target}\n{prog.text()}")
+
+
 def compile_placed(program: Program, options: dict, run_pipeline) -> Executable:
     """Place ``program`` on the machine the options name and compile it (see module doc)."""
     machine = machine_of(options)
     plan = placement_pipeline(program, options, machine, run_pipeline)
     program.verify()
+    dumper = current_dumper()
+    if dumper is not None and dumper.enabled:
+        dumper.ir("place", program.text())  # the placed IR: device attributes and transfers
     log("placement").info("placed %s on %s: estimated %.3g ms", options.get("name") or "main",
                           ", ".join(plan.devices_used()), plan.total_s * 1e3)
     exe = compose(program, machine, options)

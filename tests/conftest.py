@@ -10,3 +10,11 @@ if ROOT not in sys.path:
 os.environ.setdefault("TRITON_INTERPRET", "1")
 os.environ.setdefault("TRITON_CACHE_DIR", os.path.join(ROOT, ".cache", "triton"))
 os.environ.setdefault("FURCATE_CACHE_DIR", os.path.join(ROOT, ".cache", "furcate-test"))
+
+# Hypothesis tests draw the same examples on every run (CI must not be flaky); `furcate fuzz`
+# explores randomly. HYPOTHESIS_PROFILE=random explores in the test suite too.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("random", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))

@@ -158,3 +158,101 @@ def test_strategy_covers_every_dtype(dtype):
 
     run()
     assert any(seen_special), f"no edge values in {dtype} inputs"
+
+
+# ---------------------------------------------------------------------------
+# f16/bf16: two legal results (rounded after every op, or f32 inside a kernel)
+
+
+def _pow_pow(dtype: str):
+    """pow(x, pow(x, x)): rounding the inner pow to bf16 moves the result by ~5%."""
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((1,), dtype))
+    return b.finish([b.op("pow", x, b.op("pow", x, x))])
+
+
+def test_f32_intermediates_keeps_low_precision_in_f32_and_rounds_outputs():
+    from tests.low_precision import f32_intermediate_reference, f32_intermediates
+
+    x = np.array([2.859375], ml_dtypes.bfloat16)
+    wide = f32_intermediates(_pow_pow("bf16"))
+    assert "bf16" not in wide.text() and [str(s) for s in wide.input_specs] == ["f32[1]"]
+    x32 = x.astype(np.float32)
+    direct = np.power(x32, np.power(x32, x32)).astype(ml_dtypes.bfloat16)
+    (got,) = f32_intermediate_reference(_pow_pow("bf16"), [x])
+    assert got.dtype == ml_dtypes.bfloat16 and got.tobytes() == direct.tobytes()
+    (per_op,) = compile_program(_pow_pow("bf16"), "numpy")(x)
+    assert abs(float(per_op[0]) - float(got[0])) > 0.03 * float(got[0])  # the two references differ here
+
+
+def test_f32_intermediates_keeps_explicit_rounding_converts():
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+    from tests.low_precision import f32_intermediate_reference
+
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((3,), "f32"))
+    y = b.op("mul", b.convert(x, "bf16"), b.constant(np.full(3, 3, ml_dtypes.bfloat16)))
+    prog = b.finish([b.convert(y, "f32")])
+    x = np.array([1.00390625, 0.1, 3.0], np.float32)  # 1 + 2^-8 rounds to 1 in bf16
+    (got,) = f32_intermediate_reference(prog, [x])
+    np.testing.assert_array_equal(got, x.astype(ml_dtypes.bfloat16).astype(np.float32) * 3)
+
+
+@pytest.mark.parametrize("target", ["c", "xla"])
+def test_bf16_pow_pow_regression(target):
+    """c keeps the inner pow in f32 (1.59e9), numpy rounds it to bf16 first (1.52e9): both legal."""
+    _available(target)
+    check_against_numpy(_pow_pow("bf16"), [np.array([2.859375], ml_dtypes.bfloat16)], target)
+
+
+def test_low_precision_check_still_catches_a_wrong_backend():
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+    from tests.tools import broken_backend
+
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((4,), "f16"))  # the broken backend is off by 0.5 on numpy float kinds
+    prog = b.finish([b.op("add", b.op("tanh", x), x)])
+    broken_backend.install()
+    try:
+        with pytest.raises(AssertionError, match="nor close to the reference with f32 intermediates"):
+            check_against_numpy(prog, [np.array([0.5, 1, -2, 3], np.float16)], broken_backend.NAME)
+    finally:
+        broken_backend.uninstall()
+
+
+def test_strategy_generates_every_op_well_typed():
+    """Over a bounded run, programs() makes every op of ALL_STRATEGY_OPS (incl. convolution,
+    reduce_window, scatter_add, gather_along, constant_ref), each in a program that verifies."""
+    from tests.strategies import ALL_STRATEGY_OPS
+
+    seen = set()
+
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(programs(max_ops=6))
+    def run(case):
+        program, inputs = case
+        program.verify()
+        assert [(a.shape, a.dtype) for a in inputs] == [(s.shape, s.np_dtype) for s in program.input_specs]
+        seen.update(op.name.removeprefix("furcate.") for op in program.module.walk())
+
+    run()
+    assert not ALL_STRATEGY_OPS - seen, f"never generated: {sorted(ALL_STRATEGY_OPS - seen)}"
+
+
+@pytest.mark.parametrize("op", ["convolution", "reduce_window", "scatter_add", "gather_along", "constant_ref"])
+def test_structured_ops_agree_on_c(op):
+    """Programs centred on one structured op (plus what it needs) on c against numpy."""
+    _available("c")
+    ops = {op, "constant", "reshape", "add", "mul", "convert"}
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(programs(max_ops=4, ops=ops, dtypes=("f32", "bf16", "i32")))
+    def run(case):
+        check_against_numpy(*case, "c")
+
+    run()

@@ -179,7 +179,7 @@ def test_corrupt_dump_file_is_named(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, fragments", [
     (["bisect", "nowhere.mlir"], ["no such IR file: 'nowhere.mlir'"]),
-    (["bisect", "model.py:f"], ["needs --input SPEC"]),
+    (["bisect", "model.py:f"], ["no such file: 'model.py'"]),
     (["bisect", "-", "--target", "tpu"], ["unknown target 'tpu'"]),
     (["fuzz", "--target", "tpu", "--examples", "1"], ["unknown target 'tpu'"]),
     (["fuzz", "--dtype", "f128", "--examples", "1"], ["--dtype: unknown dtype(s) f128", "valid: f32"]),

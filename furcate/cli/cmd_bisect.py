@@ -61,8 +61,6 @@ def load(args):
 
         if given is not None:
             specs = [TensorSpec(a.shape, from_numpy_dtype(a.dtype)) for a in given]
-        if not specs:
-            raise CliError("MODULE:FUNCTION needs --input SPEC per argument (or --inputs FILE.npz)")
         example = given if given is not None else random_inputs(specs, args.seed)
         program = (capture_torch if args.frontend == "torch" else capture_jax)(args.source, example)
     if given is not None:

@@ -39,9 +39,10 @@ def register(sub) -> None:
 
 def capture_torch(target: str, inputs: list[np.ndarray]):
     """The furcate Program of a torch function/module traced on ``inputs``."""
-    from furcate.cli.loading import load_torch_callable
+    from furcate.cli.loading import check_input_count, load_torch_callable
 
     fn = load_torch_callable(target)  # imports torch once the user's module is found
+    check_input_count(fn, len(inputs), target)
     import torch
 
     from furcate.frontend.torch_fx import capture
@@ -54,9 +55,10 @@ def capture_torch(target: str, inputs: list[np.ndarray]):
 
 def capture_jax(target: str, inputs: list[np.ndarray]):
     """The furcate Program of a JAX function traced on ``inputs``."""
-    from furcate.cli.loading import load_jax_callable
+    from furcate.cli.loading import check_input_count, load_jax_callable
 
     fn = load_jax_callable(target)
+    check_input_count(fn, len(inputs), target)
     try:
         import jax.numpy as jnp
     except ImportError:

@@ -46,18 +46,37 @@ def split_pipeline(spec: str) -> tuple[list[str], bool]:
 
 
 def load_program(path: str, constants_path: str | None):
-    """Parse and verify the program in ``path`` (``-``: stdin) with its constants."""
-    from furcate.ir.program import IRError, parse_program
+    """Parse and verify the program in ``path`` (``-``: stdin) with its constants. Errors
+    say ``FILE:LINE:COL: message``: parse errors as xDSL reports them, a verifier failure
+    at the op that fails, an undefined value at its first use (``furcate.cli.locate``)."""
+    from furcate.cli import locate
+    from furcate.ir.program import IRError, Program, parse_ir
 
     text, name = read_text(path)
+    if locate.is_empty(text):
+        raise IRError(f"{name}: empty input: expected a builtin.module")
     constants = load_npz(constants_path, "constants") if constants_path else {}
     try:
-        return parse_program(text, constants, name=name)
+        module = parse_ir(text, name)
+    except IRError as e:
+        use = locate.first_use(text, str(e))
+        if use is not None:
+            value, line, col = use
+            raise IRError(f"{name}:{line}:{col}: value {value} is used but never defined") from None
+        raise
+    program = Program(module, constants)
+    try:
+        program.verify()
     except IRError as e:
         msg = str(e)
         if "unknown constant" in msg and not constants_path:
             msg += " (pass its array with --constants FILE.npz)"
-        raise IRError(msg) from None
+        where = locate.verifier_location(module, text, msg)
+        if where is None:
+            raise IRError(msg) from None
+        op_name, line, col = where
+        raise IRError(f"{name}:{line}:{col}: {msg if op_name in msg else f'{op_name}: {msg}'}") from None
+    return program
 
 
 def lower_to_stablehlo(program) -> str:

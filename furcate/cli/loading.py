@@ -108,6 +108,40 @@ def load_torch_callable(target: str):
     return obj
 
 
+def input_names(fn) -> tuple[list[str], int] | None:
+    """(names of the positional parameters ``fn`` (or an nn.Module's ``forward``) takes, how
+    many of them are required), or None when the signature does not say (``*args``, builtins)."""
+    forward = getattr(fn, "forward", None)
+    try:
+        sig = inspect.signature(forward if callable(forward) else fn)
+    except (TypeError, ValueError):
+        return None
+    names, required = [], 0
+    for p in sig.parameters.values():
+        if p.kind == p.VAR_POSITIONAL:
+            return None
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            names.append(p.name)
+            required += p.default is p.empty
+    return names, required
+
+
+def check_input_count(fn, given: int, target: str) -> None:
+    """A one-line error naming ``fn``'s parameters when ``given`` ``--input`` specs cannot
+    be its arguments (before tracing, which would fail with the framework's own error)."""
+    found = input_names(fn)
+    if found is None:
+        return
+    names, required = found
+    if required <= given <= len(names):
+        return
+    want = str(required) if required == len(names) else f"{required} to {len(names)}"
+    listed = ", ".join(names) or "none"
+    example = " ".join("--input 'f32[8,128]'" for _ in range(max(required, 1)))
+    raise CliError(f"{target} takes {want} input(s) ({listed}); got {given} --input spec(s). "
+                   f"Give one --input SPEC per input, in order, e.g. {example}")
+
+
 def load_jax_callable(target: str):
     module_spec, attr = split_target(target)
     obj = get_attr(import_module(module_spec), module_spec, attr)

@@ -103,7 +103,8 @@ def html(plan: Plan, title: str = "furcate placement") -> str:
     for n, k in depth.items():
         rows.setdefault(k, []).append(n)
     bw, bh, gx, gy = 150, 34, 30, 60
-    width = max(len(r) for r in rows.values()) * (bw + gx) + gx
+    legend = 10 + sum(30 + 8 * len(dv) for dv in colour) + 36 + 8 * len("transfer") + 10
+    width = max(max(len(r) for r in rows.values()) * (bw + gx) + gx, legend)  # the legend must fit too
     height = (max(rows) + 1) * (bh + gy) + gy
     pos = {}
     for k, names in rows.items():

@@ -11,7 +11,8 @@
    group is a top-level ``furcate.fusion`` or an unfused op) to get every
    intermediate value, then compiles each group alone as a program for the target,
    feeds it the reference values of its operands and compares its results. The
-   first group whose output differs beyond tolerance is ``Report.first_bad``.
+   first group whose output differs beyond tolerance, or whose compile or run
+   raises, is ``Report.first_bad``.
 
 Feeding every group the reference inputs keeps one group's error from spreading
 into the next, so the group named is where the numbers go wrong, not where the
@@ -99,17 +100,25 @@ def compare(actual, expected, accumulated: bool = False, rtol: float | None = No
                           f"first at {list(i)}: got {a64[i]:.9g}, expected {x64[i]:.9g}")
 
 
+def raised(e: BaseException) -> str:
+    """``RuntimeError: message`` (first line of the message)."""
+    first = next((ln.strip() for ln in str(e).splitlines() if ln.strip()), "")
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__
+
+
 @dataclass
 class GroupResult:
-    """One top-level group of the transformed program, run alone on the target."""
+    """One top-level group of the transformed program, run alone on the target; ``error``
+    when compiling or running it raised."""
 
     index: int
     label: str
     mismatches: list[Mismatch]
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.mismatches
+        return not self.mismatches and self.error is None
 
 
 @dataclass
@@ -117,8 +126,10 @@ class Report:
     target: str
     passes: list[str]
     bad_pass: str | None = None
+    pass_error: str | None = None  # the bad pass raised (instead of changing the results)
     pass_mismatches: list[Mismatch] = field(default_factory=list)
     output_mismatches: list[Mismatch] = field(default_factory=list)
+    output_error: str | None = None  # compiling or running the whole program raised
     groups: list[GroupResult] = field(default_factory=list)
     n_groups: int = 0
 
@@ -128,23 +139,31 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return self.bad_pass is None and not self.output_mismatches and self.first_bad is None
+        return (self.bad_pass is None and not self.output_mismatches and self.output_error is None
+                and self.first_bad is None)
 
     def text(self) -> str:
         lines = [f"bisect on {self.target}: pipeline {', '.join(self.passes) or '(none)'}, "
                  f"{self.n_groups} group(s), checked {len(self.groups)}"]
-        if self.bad_pass:
+        if self.pass_error:
+            lines.append(f"pass {self.bad_pass!r} raised {self.pass_error}")
+        elif self.bad_pass:
             lines.append(f"pass {self.bad_pass!r} changed the program's results (evaluated on numpy):")
             lines += [f"  {m}" for m in self.pass_mismatches]
         else:
             lines.append("passes: every pass keeps the numpy results")
-        if self.output_mismatches:
+        if self.output_error:
+            lines.append(f"outputs: compiling or running the program on {self.target} raised {self.output_error}")
+        elif self.output_mismatches:
             lines.append(f"outputs: {self.target} differs from numpy:")
             lines += [f"  {m}" for m in self.output_mismatches]
-        else:
+        elif self.bad_pass is None or self.groups:
             lines.append(f"outputs: {self.target} agrees with numpy")
         bad = self.first_bad
-        if bad is not None:
+        if bad is not None and bad.error is not None:
+            lines.append(f"first failing group: #{bad.index} {bad.label}")
+            lines.append(f"  compiling or running it on {self.target} raised {bad.error}")
+        elif bad is not None:
             lines.append(f"first differing group: #{bad.index} {bad.label}")
             lines += [f"  {m}" for m in bad.mismatches]
         elif self.groups:
@@ -210,19 +229,36 @@ def bisect(program: Program, inputs, target: str, pipeline: str = "default", *, 
         raise ValueError(f"bisect: the program takes {len(program.input_specs)} input(s), got {len(inputs)}")
     accumulated = any(_accumulates(op) for op in program.func.body.block.ops)
     expected = _run(program, "numpy", inputs)
-    report = Report(target, resolve(pipeline))
+    names = resolve(pipeline)
+    report = Report(target, names)
+    done: list[str] = []
 
     def after_each(name, prog):
+        done.append(name)
         if report.bad_pass is None:
-            got = _run(prog, "numpy", inputs)
-            report.pass_mismatches = _compare_all(got, expected, accumulated, rtol, atol, "output")
+            try:
+                got = _run(prog, "numpy", inputs)
+            except Exception as e:  # noqa: BLE001 - the pass made IR the reference cannot run
+                report.pass_mismatches = [Mismatch("output", f"numpy raised {raised(e)}")]
+            else:
+                report.pass_mismatches = _compare_all(got, expected, accumulated, rtol, atol, "output")
             if report.pass_mismatches:
                 report.bad_pass = name
 
     transformed = program.clone()
-    run_pipeline(transformed, pipeline, after_each=after_each, capabilities=backend.capabilities())
-    actual = _run(transformed, target, inputs)
-    report.output_mismatches = _compare_all(actual, expected, accumulated, rtol, atol, "output")
+    try:
+        run_pipeline(transformed, pipeline, after_each=after_each, capabilities=backend.capabilities())
+    except Exception as e:  # noqa: BLE001 - a crashing pass is named like a wrong one
+        if report.bad_pass is None:
+            report.bad_pass = names[len(done)] if len(done) < len(names) else "(verification after the pipeline)"
+            report.pass_error = raised(e)
+        return report
+    try:
+        actual = _run(transformed, target, inputs)
+    except Exception as e:  # noqa: BLE001 - the groups below say which one raises
+        report.output_error = raised(e)
+    else:
+        report.output_mismatches = _compare_all(actual, expected, accumulated, rtol, atol, "output")
 
     env = dict(zip(transformed.func.body.block.args, inputs))
     ops = [op for op in transformed.func.body.block.ops if not isinstance(op, ReturnOp)]
@@ -234,8 +270,12 @@ def bisect(program: Program, inputs, target: str, pipeline: str = "default", *, 
         env.update(zip(op.results, ref))
         if op.name in SOURCES:
             continue
-        got = _run(group_program(op, transformed.constants), target, ins)
-        result = GroupResult(index, label(op), _compare_all(got, ref, _accumulates(op), rtol, atol, "result"))
+        try:
+            got = _run(group_program(op, transformed.constants), target, ins)
+        except Exception as e:  # noqa: BLE001 - a group that raises is the first bad group
+            result = GroupResult(index, label(op), [], raised(e))
+        else:
+            result = GroupResult(index, label(op), _compare_all(got, ref, _accumulates(op), rtol, atol, "result"))
         report.groups.append(result)
         index += 1
         if not result.ok and not all_groups:

@@ -3,8 +3,10 @@
 A dump root holds one directory per compiled graph (``<pid>_<NNN>_<name>``,
 written by ``diagnostics.Dumper``); ``load_dump`` accepts the root or one graph
 directory and returns a ``GraphDump`` per graph, in the order they compiled.
-Everything in a graph directory that is not one of the driver's own files is a
-kernel source a backend wrote (``.c``, Triton ``.py``, ``.stablehlo.mlir``...).
+``part_NN_<device>.mlir`` files are the per-device sub-programs of a placed graph
+(``hetero.compose``). Everything else in a graph directory that is not one of the
+driver's own files is a kernel source a backend wrote (``.c``, Triton ``.py``,
+``.stablehlo.mlir``...).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _STAGE = re.compile(r"^(\d+)_(.+)\.mlir$")
+_PART = re.compile(r"^part_\d+_.+\.mlir$")
+# an executable.txt step line: "  <kernel name> on <device> (<target>): [in] -> [out]"
+_STEP = re.compile(r"^  (.+) on (\S+) \(([^)]+)\): ")
 _OWN = {"captured.txt", "executable.txt", "timing.json", "meta.json", "stats.json", "log.txt",
         "placement.txt", "placement.html", "error.txt", "report.html"}
 MAX_KERNEL_BYTES = 2_000_000  # larger files are listed, not inlined
@@ -45,6 +50,7 @@ class GraphDump:
     name: str
     stages: list[tuple[str, str]] = field(default_factory=list)  # (stage, IR text), in order
     kernels: list[tuple[str, str | None, int]] = field(default_factory=list)  # (file, text or None, bytes)
+    parts: list[tuple[str, str]] = field(default_factory=list)  # (file, IR text) per device of a placed graph
     captured: str | None = None
     executable: str | None = None
     timing: dict = field(default_factory=dict)
@@ -72,6 +78,18 @@ class GraphDump:
             elif cur is not None:
                 cur[2] += "\n" + line
         return [f"[{t}] {m}" for t, _lvl, m in records if not topics or t in topics]
+
+    def steps(self) -> list[tuple[str, str, str]]:
+        """(kernel name, device, target) of each step of ``executable.txt``."""
+        return [m.groups() for m in map(_STEP.match, (self.executable or "").splitlines()) if m]
+
+    def run_on(self) -> str | None:
+        """``device (target)`` when every compute step ran on one device with one target."""
+        ran = {(dev, tgt) for _name, dev, tgt in self.steps() if tgt != "transfer"}
+        if len(ran) != 1:
+            return None
+        dev, tgt = ran.pop()
+        return f"{dev} ({tgt})"
 
     def groups(self) -> list[Group]:
         """The top-level groups of the last IR stage (what became kernels); parsed once."""
@@ -144,6 +162,8 @@ def load_graph(d: Path) -> GraphDump:
         m = _STAGE.match(rel)
         if m:
             stages.append((int(m.group(1)), m.group(2), _read(p)))
+        elif _PART.match(rel):
+            g.parts.append((rel, _read(p)))
         elif rel not in _OWN:
             size = p.stat().st_size
             text = None

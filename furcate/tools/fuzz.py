@@ -6,7 +6,9 @@ checkout and ``hypothesis``. ``fuzz(targets, examples=N)`` runs N examples per
 target; a failure is shrunk by hypothesis to a minimal program, written to
 ``out_dir`` as ``<target>_<n>.mlir`` with its inputs (``.inputs.npz``) and
 constants (``.constants.npz``), and reported with the command that reproduces
-and localises it (``furcate bisect``).
+and localises it (``furcate bisect``). A target that cannot run on this machine
+(``BackendUnavailable``: no GPU for triton, no C compiler...) is skipped with the
+reason, not counted as a failure.
 """
 
 from __future__ import annotations
@@ -75,23 +77,43 @@ def _save(out_dir: Path, target: str, program, inputs) -> Path:
     return path
 
 
-def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, seed: int | None = None,
+def check_ops(ops) -> frozenset[str]:
+    """``ops`` as a set, when the generator makes each of them (else ``ValueError``)."""
+    known = load_strategies().ALL_STRATEGY_OPS
+    unknown = sorted(set(ops) - known)
+    if unknown:
+        raise ValueError(f"the fuzzer generates no op(s) {', '.join(unknown)}; valid: {', '.join(sorted(known))}")
+    return frozenset(ops)
+
+
+def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, ops=None, seed: int | None = None,
                 out_dir: Path | None = None) -> Failure | None:
-    """Run ``examples`` random programs on ``target``; the shrunk first failure, or None."""
+    """Run ``examples`` random programs on ``target``; the shrunk first failure, or None.
+    ``dtypes`` and ``ops`` (op names of ``tests.strategies.ALL_STRATEGY_OPS``) restrict
+    what the programs hold."""
     from hypothesis import HealthCheck, Verbosity, given, settings
     from hypothesis import seed as fixed_seed
 
+    from furcate.backends import BackendUnavailable
+
     strategies = load_strategies()
-    kwargs = {"max_ops": max_ops} if dtypes is None else {"max_ops": max_ops, "dtypes": tuple(dtypes)}
+    kwargs = {"max_ops": max_ops}
+    if dtypes is not None:
+        kwargs["dtypes"] = tuple(dtypes)
+    if ops is not None:
+        kwargs["ops"] = check_ops(ops)
     last: dict = {}
 
-    @settings(max_examples=examples, deadline=None, database=None, verbosity=Verbosity.quiet,
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=False, verbosity=Verbosity.quiet,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
     @given(strategies.programs(**kwargs))
     def check(case):
         program, inputs = case
         try:
             strategies.check_against_numpy(program, inputs, target)
+        except BackendUnavailable as e:
+            last["unavailable"] = e
+            raise
         except Exception as e:
             last["case"] = (program.clone(), [np.array(a, copy=True) for a in inputs], e)
             raise
@@ -101,6 +123,8 @@ def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, se
     try:
         check()
     except Exception as e:  # noqa: BLE001 - any failure of the target is what we are looking for
+        if "unavailable" in last and "case" not in last:
+            raise last["unavailable"] from None  # the target cannot run here: not a failure
         if "case" not in last:
             raise
         program, inputs, err = last["case"]
@@ -109,37 +133,62 @@ def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, se
     return None
 
 
+def unavailable_reason(target: str) -> str | None:
+    """Why ``target`` cannot run on this machine (its backend raises ``BackendUnavailable``
+    when loaded or when compiling a one-op program), or None when it can. An unknown
+    target name raises ``ValueError``."""
+    from furcate.backends import BackendUnavailable, get_backend
+    from furcate.compiler import compile_program
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+
+    try:
+        get_backend(target)
+        b = GraphBuilder()
+        compile_program(b.finish([b.op("neg", b.arg(TensorSpec((2,), "f32")))]), target, {"name": "fuzz_probe"})
+    except (BackendUnavailable, ImportError) as e:
+        return str(e)
+    return None
+
+
 def available_targets() -> list[str]:
-    from furcate.backends import BackendUnavailable, get_backend, targets
+    """Every registered target but numpy (the reference) that runs on this machine."""
+    from furcate.backends import targets
 
-    out = []
-    for t in targets():
-        if t == "numpy":
-            continue
-        try:
-            get_backend(t)
-        except (BackendUnavailable, ImportError):
-            continue
-        out.append(t)
-    return out
+    return [t for t in targets() if t != "numpy" and unavailable_reason(t) is None]
 
 
-def fuzz(targets: list[str] | None, examples: int, *, max_ops: int = 6, dtypes=None, seed: int | None = None,
-         out_dir: Path | None = None, echo=print) -> list[Failure]:
-    """Fuzz each target (default: every available one but numpy); returns the failures."""
-    from furcate.backends import get_backend
+def fuzz(targets: list[str] | None, examples: int, *, max_ops: int = 6, dtypes=None, ops=None,
+         seed: int | None = None, out_dir: Path | None = None, echo=print) -> list[Failure]:
+    """Fuzz each target (default: every registered one but numpy); returns the failures.
+    Targets that cannot run here are echoed as skipped, with the reason."""
+    from furcate.backends import BackendUnavailable, get_backend, targets as registered
 
-    targets = targets or available_targets()
-    for t in targets:
-        get_backend(t)  # an unknown or unavailable target fails before any fuzzing
+    if targets:
+        for t in targets:
+            if t not in registered():
+                get_backend(t)  # an unknown target name fails before any fuzzing (ValueError)
+    else:
+        targets = [t for t in registered() if t != "numpy"]
+    if ops is not None:
+        check_ops(ops)
     failures = []
     for t in targets:
+        reason = unavailable_reason(t)
+        if reason is not None:
+            echo(f"{t}: skipped, not available here: {reason}")
+            continue
         echo(f"{t}: {examples} example(s), up to {max_ops} ops each ...")
-        f = fuzz_target(t, examples, max_ops=max_ops, dtypes=dtypes, seed=seed, out_dir=out_dir)
+        try:
+            f = fuzz_target(t, examples, max_ops=max_ops, dtypes=dtypes, ops=ops, seed=seed, out_dir=out_dir)
+        except BackendUnavailable as e:
+            echo(f"{t}: skipped, not available here: {e}")
+            continue
         echo(f.text() if f else f"{t}: ok")
         if f:
             failures.append(f)
     return failures
 
 
-__all__ = ["fuzz", "fuzz_target", "Failure", "load_strategies", "available_targets", "FuzzSetupError"]
+__all__ = ["fuzz", "fuzz_target", "Failure", "load_strategies", "available_targets", "unavailable_reason",
+           "FuzzSetupError"]

@@ -73,35 +73,55 @@ def overview(graphs: list[GraphDump]) -> str:
             + _table(["graph", "target", "ops", "groups", "kernel files", "compile ms", "status"], rows, {2, 3, 4, 5}))
 
 
+def split_instances(graphs: list[GraphDump]) -> list[tuple[str, list[str]]]:
+    """(whole graph name, its partitions' names) per split compile, in compile order. The torch
+    frontend names a split graph's partitions ``<name>_fused_<i>``, each ``i`` once per split:
+    a repeated ``i`` under the same name starts the next compile of that graph."""
+    out: list[tuple[str, list[str]]] = []
+    current: dict[str, tuple[list[str], set[str]]] = {}
+    for g in graphs:
+        m = re.match(r"^(.*?)_fused_(\d+)$", g.name)
+        if not m:
+            continue
+        whole, i = m.groups()
+        if whole not in current or i in current[whole][1]:
+            current[whole] = ([], set())
+            out.append((whole, current[whole][0]))
+        current[whole][0].append(g.name)
+        current[whole][1].add(i)
+    return out
+
+
 def splits(graphs: list[GraphDump]) -> str:
     """Which graphs are parts of a split one, and why ops were left out (stats + log)."""
-    parts: dict[str, list[str]] = {}
+    instances = split_instances(graphs)
+    eager_reasons, backend_reasons, eager = [], [], Counter()
     for g in graphs:
-        m = re.match(r"^(.*?)_fused_\d+$", g.name)
-        if m:
-            parts.setdefault(m.group(1), []).append(g.name)
-    reasons, eager, partitions = [], Counter(), 0
-    for g in graphs:
-        for r in g.stats.get("fallbacks", []):
-            if r not in reasons:
-                reasons.append(r)
+        for key, reasons in (("eager_fallbacks", eager_reasons), ("backend_fallbacks", backend_reasons)):
+            for r in g.stats.get(key, []):
+                if r not in reasons:
+                    reasons.append(r)
         eager = eager | Counter(g.stats.get("ops_eager", {}))
-        partitions = max(partitions, int(g.stats.get("partitions", 0)))
     lines = [line for g in graphs for line in g.log_lines("graph_splits", "fallback", "recompiles")]
     out = ['<h2 id="splits">Graph splits and why</h2>']
-    if not parts and not reasons and not lines:
+    if not instances and not eager_reasons and not backend_reasons and not lines:
         out.append("<p>No graph was split: every captured graph compiled whole, nothing was left to eager "
                    "or to another backend.</p>")
-    for whole, names in parts.items():
-        out.append(f"<p>Graph <b>{e(whole)}</b> was split: {len(names)} partition(s) compiled by furcate "
-                   f"({e(', '.join(names))}); the ops between them run in eager PyTorch.</p>")
-    if partitions and not parts:
-        out.append(f"<p>{partitions} partition(s) were compiled by furcate in the process(es) of this dump.</p>")
+    times = Counter(whole for whole, _ in instances)
+    seen: Counter = Counter()
+    for whole, names in instances:
+        seen[whole] += 1
+        nth = f" (compile {seen[whole]} of {times[whole]})" if times[whole] > 1 else ""
+        out.append(f"<p>Graph <b>{e(whole)}</b>{e(nth)} was split: {len(names)} partition(s) compiled by "
+                   f"furcate ({e(', '.join(names))}); the ops between them run in eager PyTorch.</p>")
     if eager:
         out.append("<h3>Ops left to eager</h3>" + _table(
             ["op", "count"], [[e(k), str(v)] for k, v in eager.most_common()], {1}))
-    if reasons:
-        out.append("<h3>Why</h3><ul>" + "".join(f"<li>{e(r)}</li>" for r in reasons) + "</ul>")
+    if eager_reasons:
+        out.append("<h3>Why</h3><ul>" + "".join(f"<li>{e(r)}</li>" for r in eager_reasons) + "</ul>")
+    if backend_reasons:
+        out.append("<h3>Ops run on another backend</h3><ul>"
+                   + "".join(f"<li>{e(r)}</li>" for r in backend_reasons) + "</ul>")
     if lines:
         out.append(_pre("\n".join(dict.fromkeys(lines)), f"log: graph_splits, fallback, recompiles ({len(lines)})"))
     return "".join(out)
@@ -122,11 +142,13 @@ def fused_groups(g: GraphDump) -> str:
     if not groups:
         return "<h3>Fused groups</h3><p class=muted>no IR in this dump</p>"
     kinds = Counter(gr.kind for gr in groups)
+    ran_on = g.run_on()  # the one device (and target) that ran every step, when there is one
     rows = []
     for k, gr in enumerate(groups):
         colour = KIND_COLOUR.get(gr.kind, "#4e79a7")
         ops = ", ".join(f"{n}" + (f" ×{c}" if c > 1 else "") for n, c in gr.ops.items())
-        rows.append([str(k), f'<span class="tag" style="background:{colour}">{e(gr.kind)}</span>', e(gr.device),
+        device = ran_on if gr.device in ("default", "-") and ran_on else gr.device
+        rows.append([str(k), f'<span class="tag" style="background:{colour}">{e(gr.kind)}</span>', e(device),
                      e(ops), e(", ".join(gr.inputs)), e(", ".join(gr.outputs))])
     summary = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
     return (f"<h3>Fused groups</h3><p>{len(groups)} group(s) after the passes: {e(summary)}. "
@@ -136,13 +158,14 @@ def fused_groups(g: GraphDump) -> str:
 
 def placement(g: GraphDump) -> str:
     if not g.placement_text:
-        devices = sorted({line.split(" on ", 1)[1].split(" (", 1)[0] for line in (g.executable or "").splitlines()
-                          if " on " in line and line.startswith("  ")})
+        devices = sorted({dev for _name, dev, tgt in g.steps() if tgt != "transfer"})
         where = ", ".join(devices) if devices else g.target
         return f"<h3>Placement</h3><p>One device: everything runs on {e(where)}.</p>"
     svg = re.search(r"<svg.*?</svg>", g.placement_html or "", re.S)
+    parts = "".join(_pre(text, f"{name}: the sub-program one backend compiled") for name, text in g.parts)
     return ("<h3>Placement</h3>" + (svg.group(0) if svg else "")
-            + _pre(g.placement_text, "placement decisions (per group: device, estimated times, reason)", True))
+            + _pre(g.placement_text, "placement decisions (per group: device, estimated times, reason)", True)
+            + (f"<h3>Per-device sub-programs ({len(g.parts)})</h3>" + parts if parts else ""))
 
 
 def kernels(g: GraphDump) -> str:

@@ -240,7 +240,7 @@ def test_gather_runs_on_numpy_and_is_reported():
     stats(reset=True)
     exe = run_both(builder, accumulated=False)
     assert [s.target for s in exe.steps] == ["numpy", "triton"], exe.describe()
-    assert any("furcate.gather runs on numpy" in f for f in stats()["fallbacks"])
+    assert any("furcate.gather runs on numpy" in f for f in stats()["backend_fallbacks"])
 
 
 def test_capabilities_and_registry():
@@ -326,7 +326,7 @@ def test_pow_atan2_edge_values_match_numpy(op, dtype):
     stats(reset=True)
     exe = run_both(one_op(op, [x, y]), accumulated=False)
     assert [s.target for s in exe.steps] == ["triton"], exe.describe()
-    assert stats()["fallbacks"] == []
+    assert stats()["backend_fallbacks"] == []
 
 
 def test_pow_atan2_random_values_and_bf16():
@@ -377,7 +377,7 @@ def test_torch_compile_causal_attention_on_triton():
         assert_close(got, m(x), accumulated=True)
     st = stats(reset=True)
     torch._dynamo.reset()
-    assert st["ops_eager"] == {} and st["fallbacks"] == [], st
+    assert st["ops_eager"] == {} and st["eager_fallbacks"] == [] and st["backend_fallbacks"] == [], st
     assert set(st["kernels"]) == {"triton"}, st["kernels"]
 
 
@@ -410,7 +410,7 @@ def test_jax_jit_mlp_and_causal_attention_on_triton():
     assert isinstance(got, jax.Array)
     assert_close(np.asarray(got), np.asarray(jax.jit(block)(p, x)), accumulated=True)
     st = stats(reset=True)
-    assert st["fallbacks"] == [] and set(st["kernels"]) == {"triton"}, st
+    assert st["backend_fallbacks"] == [] and set(st["kernels"]) == {"triton"}, st
 
 
 # --------------------------------------------------------------------------

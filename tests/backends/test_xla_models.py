@@ -35,7 +35,7 @@ def assert_all_on_xla(graphs: int = 1) -> None:
     assert st["ops_eager"] == {}, st["ops_eager"]
     assert st["graphs_compiled"] >= graphs, st
     assert st["kernels"].get("xla", 0) >= graphs and set(st["kernels"]) == {"xla"}, st["kernels"]
-    assert st["fallbacks"] == [], st["fallbacks"]
+    assert st["eager_fallbacks"] == [] and st["backend_fallbacks"] == [], st
 
 
 # --------------------------------------------------------------------------

@@ -1,17 +1,24 @@
-"""A deliberately wrong backend for testing the bisector and the fuzzer: the numpy backend
-with pointwise and reduction fusion, except that every group containing ``furcate.add``
-returns its float results off by 0.5."""
+"""Deliberately bad backends for testing the bisector and the fuzzer.
+
+- ``broken``: the numpy backend with pointwise and reduction fusion, except that every
+  group containing ``furcate.add`` returns its float results off by 0.5;
+- ``crashing``: the same, except that compiling a group containing ``furcate.tanh``
+  raises ``RuntimeError``;
+- ``nodevice``: loads, but every compile raises ``BackendUnavailable`` (like triton on a
+  machine without a GPU or ``TRITON_INTERPRET=1``)."""
 
 from __future__ import annotations
 
 from xdsl.dialects.func import ReturnOp
 
 from furcate.backends import _REGISTRY, _instances, register
-from furcate.backends.base import Capabilities
+from furcate.backends.base import BackendUnavailable, Capabilities
 from furcate.backends.numpy import NumpyBackend
 from furcate.runtime.executable import Step
 
 NAME = "broken"
+CRASHING = "crashing"
+NO_DEVICE = "nodevice"
 
 
 class BrokenBackend(NumpyBackend):
@@ -31,6 +38,25 @@ class BrokenBackend(NumpyBackend):
         return exe
 
 
+class CrashingBackend(BrokenBackend):
+    name = CRASHING
+
+    def compile(self, program, options):
+        if any(op.name == "furcate.tanh" for op in program.module.walk()):
+            raise RuntimeError("crashing backend: cannot compile furcate.tanh")
+        return BrokenBackend.compile(self, program, options)
+
+
+class NoDeviceBackend(NumpyBackend):
+    name = NO_DEVICE
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(target=NO_DEVICE, device="cpu")
+
+    def compile(self, program, options):
+        raise BackendUnavailable("nodevice backend: no such device on this machine")
+
+
 def _off_by_half(kernel):
     def wrong(*arrays):
         return [r + r.dtype.type(0.5) if r.dtype.kind == "f" else r for r in kernel(*arrays)]
@@ -38,10 +64,13 @@ def _off_by_half(kernel):
     return wrong
 
 
-def install() -> None:
-    register(NAME, __name__, "BrokenBackend")
+_CLASSES = {NAME: "BrokenBackend", CRASHING: "CrashingBackend", NO_DEVICE: "NoDeviceBackend"}
 
 
-def uninstall() -> None:
-    _REGISTRY.pop(NAME, None)
-    _instances.pop(NAME, None)
+def install(name: str = NAME) -> None:
+    register(name, __name__, _CLASSES[name])
+
+
+def uninstall(name: str = NAME) -> None:
+    _REGISTRY.pop(name, None)
+    _instances.pop(name, None)

@@ -126,3 +126,47 @@ def test_cli_bisect_torch_function(broken, tmp_path, capsys, monkeypatch):
     rc = main(["bisect", "model.py:f", "--input", "f32[4,8]", "--input", "f32[4,8]", "--target", broken])
     out = capsys.readouterr().out
     assert rc == 3 and "first differing group" in out and "add" in out.split("first differing group")[1]
+
+
+@pytest.fixture
+def crashing():
+    broken_backend.install(broken_backend.CRASHING)
+    yield broken_backend.CRASHING
+    broken_backend.uninstall(broken_backend.CRASHING)
+
+
+def test_names_the_group_whose_compile_raises(crashing):
+    """A group that raises (here: any group holding tanh) is the first failing group, with
+    the error; the whole program raising is reported on the outputs line."""
+    report = bis.bisect(program(), inputs(), crashing)
+    assert report.output_error == "RuntimeError: crashing backend: cannot compile furcate.tanh"
+    assert report.groups[0].ok
+    bad = report.first_bad
+    assert bad.index == 1 and "tanh" in bad.label and bad.error == report.output_error
+    assert not report.ok
+    text = report.text()
+    assert "first failing group: #1 fusion[reduction] (tanh, add, reduce)" in text
+    assert "raised RuntimeError: crashing backend: cannot compile furcate.tanh" in text
+
+
+def test_cli_bisect_raising_group_exits_3(crashing, tmp_path, capsys):
+    path = tmp_path / "p.mlir"
+    path.write_text(IR)
+    assert main(["bisect", str(path), "--target", crashing]) == 3
+    out = capsys.readouterr().out
+    assert "first failing group: #0" in out and "internal error" not in out
+
+
+def test_names_a_pass_that_raises(monkeypatch):
+    from xdsl.passes import ModulePass
+
+    class Explodes(ModulePass):
+        name = "explodes"
+
+        def apply(self, ctx, module):
+            raise KeyError("no rule for furcate.add")
+
+    monkeypatch.setitem(pipeline.PASSES, "explodes", Explodes)
+    report = bis.bisect(program(), inputs(), "numpy", "canonicalize,explodes,fuse")
+    assert report.bad_pass == "explodes" and not report.ok
+    assert "pass 'explodes' raised KeyError: 'no rule for furcate.add'" in report.text()

@@ -210,3 +210,26 @@ def test_torch_dump_has_the_fx_graph(tmp_path):
     model(torch.randn(3))
     captured = graph_dir(tmp_path) / "captured.txt"
     assert "torch.ops.aten.tanh" in captured.read_text()
+
+
+def test_eager_and_backend_fallbacks_are_separate_stats(tmp_path):
+    """stats() keeps ops a frontend left to the framework apart from ops a backend handed to
+    numpy; the report lists both kinds under their own headings."""
+    diagnostics.stats(reset=True)
+    diagnostics.record_eager_fallback("aten.nonzero.default left to eager PyTorch: data-dependent shape")
+    diagnostics.record_backend_fallback("c backend: furcate.cumulative runs on numpy (no C rendering)")
+    st = diagnostics.stats()
+    assert "fallbacks" not in st
+    assert st["eager_fallbacks"] == ["aten.nonzero.default left to eager PyTorch: data-dependent shape"]
+    assert st["backend_fallbacks"] == ["c backend: furcate.cumulative runs on numpy (no C rendering)"]
+    compile_program(program(), "numpy", {"dump_dir": str(tmp_path), "name": "fb"})
+    assert diagnostics.stats(reset=True)["backend_fallbacks"] == st["backend_fallbacks"]
+    assert diagnostics.stats()["eager_fallbacks"] == [] == diagnostics.stats()["backend_fallbacks"]
+    from furcate.tools.dump import load_dump
+    from furcate.tools.report import render
+
+    page = render(load_dump(tmp_path))
+    why = page.split("<h3>Why</h3>")[1].split("</ul>")[0]
+    other = page.split("<h3>Ops run on another backend</h3>")[1].split("</ul>")[0]
+    assert "aten.nonzero.default left to eager" in why and "cumulative" not in why
+    assert "furcate.cumulative runs on numpy" in other and "nonzero" not in other

@@ -35,7 +35,7 @@ def dump(tmp_path_factory):
     """A dump of the same model compiled for numpy, c and xla, placed over two devices, plus a
     torch graph that the frontend split around an op it leaves to eager."""
     root = tmp_path_factory.mktemp("dump")
-    for target in ("numpy", "c", "xla"):
+    for target in ("numpy", "c", "xla", "triton"):  # triton: in its interpreter (tests/conftest.py)
         compile_program(model(), target, {"dump_dir": str(root), "name": f"mlp_{target}"})
     from furcate.runtime.devices import simulated
 
@@ -51,8 +51,9 @@ def dump(tmp_path_factory):
     def f(x):
         return torch.nonzero(torch.tanh(x) > 0).sum() + torch.exp(x).sum()
 
-    gm = torch.fx.experimental.proxy_tensor.make_fx(f, tracing_mode="real")(torch.randn(4, 4))
-    compile_fx_graph(gm, "numpy", {"dump_dir": str(root)}, "split_me")
+    for _ in range(2):  # the same graph compiled twice (the partitioner rewrites the graph it is given)
+        gm = torch.fx.experimental.proxy_tensor.make_fx(f, tracing_mode="real")(torch.randn(4, 4))
+        compile_fx_graph(gm, "numpy", {"dump_dir": str(root)}, "split_me")
     return root, True
 
 
@@ -60,12 +61,12 @@ def test_load_dump_reads_every_graph(dump):
     root, with_torch = dump
     graphs = load_dump(root)
     names = [g.name for g in graphs]
-    assert names[:4] == ["mlp_numpy", "mlp_c", "mlp_xla", "mlp_placed"]  # in compile order
+    assert names[:5] == ["mlp_numpy", "mlp_c", "mlp_xla", "mlp_triton", "mlp_placed"]  # in compile order
     c = graphs[1]
     assert c.target == "c" and [s for s, _ in c.stages] == ["input", "canonicalize", "fuse"]
     assert [gr.kind for gr in c.groups()] == ["gemm", "reduction"]
     assert any(name.endswith(".stablehlo.mlir") for name, _, _ in graphs[2].kernels)
-    assert graphs[3].placement_text and "sim:h100" in graphs[3].placement_text
+    assert graphs[4].placement_text and "sim:h100" in graphs[4].placement_text
     if with_torch:
         assert any(n.startswith("split_me_fused_") for n in names)
         assert any(g.captured and "torch.ops.aten" in g.captured for g in graphs)
@@ -85,7 +86,7 @@ def test_page_shows_splits_groups_placement_kernels_timings(dump):
     assert not re.search(r"<(script|link|img)\b", page) and "http://" not in page.replace(
         'xmlns="http://www.w3.org/2000/svg"', "")  # self-contained: nothing to load
     if with_torch:
-        assert "Graph <b>split_me</b> was split" in page
+        assert "Graph <b>split_me</b> (compile 1 of 2) was split" in page
         assert "nonzero" in page and "left to eager PyTorch" in page  # which op and why
 
 
@@ -131,3 +132,69 @@ def test_report_of_one_graph_directory(dump, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "one.html").read_text().count("<section>") == 1
+
+
+def _section(page: str, graph: str) -> str:
+    """The HTML of one graph's section of the report."""
+    start = page.index(f">{graph} <span")
+    return page[start:page.index("</section>", start)]
+
+
+def test_kernels_of_c_and_triton_are_shown(dump):
+    page = render(load_dump(dump[0]))
+    c = _section(page, "mlp_c")
+    assert "<h3>Kernels (" in c and ".c (" in c and "wrote no kernel sources" not in c
+    triton = _section(page, "mlp_triton")
+    assert "<h3>Kernels (" in triton and "@triton.jit" in triton
+    assert "numpy runs each op directly" in _section(page, "mlp_numpy")
+
+
+def test_fused_groups_show_the_device_that_ran_them(dump):
+    graphs = load_dump(dump[0])
+    c = graphs[1]
+    assert {gr.device for gr in c.groups()} == {"default"} and c.run_on() == "cpu (c)"
+    section = _section(render(graphs), "mlp_c")
+    assert "<td>cpu (c)</td>" in section and "<td>default</td>" not in section
+    placed = _section(render(graphs), "mlp_placed")
+    assert "<td>sim:h100</td>" in placed and "<td>cpu</td>" in placed  # placed groups keep their device
+
+
+def test_placed_graph_dumps_placed_ir_parts_and_codegen_time(dump):
+    placed = next(g for g in load_dump(dump[0]) if g.name == "mlp_placed")
+    stage, text = placed.stages[-1]
+    assert stage == "place" and "furcate.transfer" in text and 'device = "sim:h100"' in text
+    assert [name for name, _ in placed.parts] == ["part_00_sim-h100.mlir", "part_02_cpu.mlir"] or all(
+        "part_" in name for name, _ in placed.parts)
+    assert {name.split("_", 2)[2] for name, _ in placed.parts} == {"sim-h100.mlir", "cpu.mlir"}
+    assert all("func.func @main" in text for _, text in placed.parts)
+    stages = placed.timing["stages"]
+    assert {"codegen:numpy@sim:h100", "codegen:c@cpu"} <= set(stages)
+    assert placed.timing["codegen_s"] == pytest.approx(stages["codegen:numpy@sim:h100"] + stages["codegen:c@cpu"],
+                                                       abs=1e-5)
+    assert placed.timing["codegen_s"] > 0 and placed.timing["passes_s"] > 0
+    page = _section(render(load_dump(dump[0])), "mlp_placed")
+    assert "Per-device sub-programs (2)" in page and "part_" in page
+
+
+def test_split_is_reported_per_compile(dump):
+    root, with_torch = dump
+    if not with_torch:
+        pytest.skip("torch is not installed")
+    from furcate.tools.report import split_instances
+
+    instances = split_instances(load_dump(root))
+    assert [whole for whole, _ in instances] == ["split_me", "split_me"]
+    n = len(instances[0][1])
+    assert n >= 2 and all(len(names) == n for _, names in instances)
+    page = render(load_dump(root))
+    assert f"Graph <b>split_me</b> (compile 1 of 2) was split: {n} partition(s)" in page
+    assert f"Graph <b>split_me</b> (compile 2 of 2) was split: {n} partition(s)" in page
+
+
+def test_placement_legend_fits_the_picture(dump):
+    placed = next(g for g in load_dump(dump[0]) if g.name == "mlp_placed")
+    svg = re.search(r'<svg [^>]*width="(\d+)"', placed.placement_html)
+    texts = [(float(x), t) for x, t in re.findall(r'<text x="([\d.]+)" y="[\d.]+">([^<]+)</text>',
+                                                   placed.placement_html)]
+    x, label = texts[-1]
+    assert label == "transfer" and x + 8 * len(label) <= int(svg.group(1))  # the last legend entry is inside

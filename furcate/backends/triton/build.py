@@ -5,7 +5,7 @@ description can express it and the Triton renderer can render it (one kernel
 per output shape if the outputs differ); otherwise its ops are taken one by
 one. An op with no Triton rendering (gather, scatter, convolution, pow, ...)
 runs as a NumPy step — logged under ``fallback`` and listed in
-``furcate.stats()['fallbacks']``, never sent back to eager. ``reshape`` and
+``furcate.stats()['backend_fallbacks']``, never sent back to eager. ``reshape`` and
 ``transfer`` are aliases; constants are values held by the Executable.
 
 Every value of a Triton executable is a torch tensor on the kernels' device
