@@ -1,13 +1,15 @@
 """CPU benchmark suite: eager PyTorch, torch.compile (inductor), jax.jit, NumPy and furcate.
 
-    python benchmarks/cpu_suite.py [--quick] [--cases softmax,layernorm] [--no-write]
+    python benchmarks/cpu_suite.py [--quick] [--rounds N] [--cases softmax,layernorm] [--no-write]
+    python benchmarks/cpu_suite.py --whole-process [--cases tanh,transformer]
 
 All implementations of a case run interleaved in one process (median of rounds),
 with ~150 ms idle and one untimed call before each timed batch when switching
 library (OpenMP/BLAS worker threads otherwise distort the next one). Prints per
 case: median time, ratio to eager and to inductor, fraction of the machine's
 ceiling (23.6 GB/s, 246 GFLOP/s: the larger of bytes and FLOPs bounds), and
-cold/warm compile times; writes the table to docs/performance.md.
+cold/warm compile times; writes the table to docs/performance.md. ``--whole-process``
+instead times import + compile + 20 calls as separate processes with warm caches.
 
 ``CASES`` maps a case name to a builder returning a ``Case``; ``Case.impls`` is a
 dict name -> zero-argument callable, so another column (e.g. furcate[xla]) is one
@@ -43,6 +45,9 @@ class Case:
     compile_s: dict = field(default_factory=dict)  # impl -> (cold, warm)
 
 
+ONLY: str | None = None  # whole-process child: set up only this implementation
+
+
 def _torch_impls(case: Case, fn, args, furcate_target="c"):
     import torch
 
@@ -51,10 +56,13 @@ def _torch_impls(case: Case, fn, args, furcate_target="c"):
     case.impls["eager"] = lambda: fn(*args)
     for name, kw in (("inductor", dict(backend="inductor")),
                      (f"furcate[{furcate_target}]", dict(backend="furcate", options={"target": furcate_target}))):
+        if ONLY is not None and name != ONLY:
+            continue
         times = []
         compiled = None
-        for _ in range(2):  # cold, then warm (in-process reset; on-disk caches kept)
+        for _ in range(1 if ONLY else 2):  # cold, then warm (in-process reset; on-disk caches kept)
             torch._dynamo.reset()
+            _forget_loaded_kernels()
             compiled = torch.compile(fn, **kw)
             t = time.perf_counter()
             try:
@@ -69,7 +77,16 @@ def _torch_impls(case: Case, fn, args, furcate_target="c"):
             case.compile_s[name] = tuple(times)
 
 
+def _forget_loaded_kernels():
+    """furcate keeps loaded kernel libraries in memory; a warm compile must use the disk cache."""
+    from furcate.backends.c import build
+
+    build._LIBS.clear()
+
+
 def _jax_impl(case: Case, fn, args):
+    if ONLY is not None:
+        return
     import jax
 
     jargs = [jax.numpy.asarray(a) for a in args]
@@ -276,14 +293,76 @@ def table(results) -> str:
     return "\n".join(lines)
 
 
+def _child(case_name: str, impl: str, quick: bool, calls: int) -> None:
+    """One whole-process run: import, build the case, compile ``impl``, ``calls`` calls."""
+    import torch
+
+    global ONLY
+    ONLY = impl
+    with torch.no_grad():  # inference, as in the in-process benchmark
+        case = CASES[case_name](quick)
+        fn = case.impls[impl]
+        for _ in range(calls):
+            fn()
+
+
+def whole_process(cases: list[str], quick: bool, calls: int = 20, impls=("eager", "inductor", "furcate[c]")) -> str:
+    """Wall time of ``python cpu_suite.py --child CASE IMPL`` (import + inputs + compile +
+    ``calls`` calls) per case and implementation, each the best of two runs after one that
+    fills the on-disk caches (inductor's, furcate's)."""
+    import subprocess
+
+    lines = ["| case | " + " | ".join(impls) + " | furcate vs eager |", "|---" * (len(impls) + 2) + "|"]
+    for name in cases:
+        row = {}
+        for impl in impls:
+            cmd = [sys.executable, os.path.abspath(__file__), "--child", name, impl, "--calls", str(calls)]
+            if quick:
+                cmd.append("--quick")
+            times = []
+            for _ in range(3):
+                t = time.perf_counter()
+                subprocess.run(cmd, check=True, capture_output=True)
+                times.append(time.perf_counter() - t)
+            row[impl] = min(times[1:])
+        ratio = row["eager"] / row["furcate[c]"]
+        lines.append(f"| {name} | " + " | ".join(f"{row[i]:.2f} s" for i in impls) + f" | {ratio:.2f}x |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer rounds")
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--no-write", action="store_true", help="don't write docs/performance.md")
+    ap.add_argument("--rounds", type=int, default=None, help="timed rounds per case (default 7, quick 3)")
+    ap.add_argument("--whole-process", action="store_true",
+                    help="time import + compile + 20 calls as separate processes (warm caches) instead")
+    ap.add_argument("--child", nargs=2, metavar=("CASE", "IMPL"), help=argparse.SUPPRESS)
+    ap.add_argument("--calls", type=int, default=20, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     os.environ.setdefault("FURCATE_CACHE_DIR", tempfile.mkdtemp(prefix="furcate-bench-"))
+    if args.child:
+        return _child(*args.child, args.quick, args.calls)
+    if args.whole_process:
+        print(whole_process(args.cases.split(","), args.quick, args.calls))
+        return None
+    load = os.getloadavg()
     rounds, batch = (3, 3) if args.quick else (7, 5)
+    if args.rounds:
+        rounds = args.rounds
     results = []
     for name in args.cases.split(","):
         case = CASES[name](args.quick)
@@ -295,9 +374,12 @@ def main(argv=None):
     text = table(results)
     print(text)
     if not args.no_write:
-        head = (f"# Performance (CPU)\n\nGenerated by `benchmarks/cpu_suite.py{' --quick' if args.quick else ''}` on "
-                f"{datetime.date.today()} ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}). Ceilings: {BANDWIDTH / 1e9:.1f} GB/s, {FLOPS / 1e9:.0f} GFLOP/s.\n\n")
+        opts = (" --quick" if args.quick else "") + (f" --rounds {args.rounds}" if args.rounds else "")
+        head = (f"# Performance (CPU)\n\nGenerated by `benchmarks/cpu_suite.py{opts}` on "
+                f"{datetime.datetime.now():%Y-%m-%d, %H:%M} ({_cpu_name()}, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}; "
+                f"load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end). "
+                f"Ceilings: {BANDWIDTH / 1e9:.1f} GB/s, {FLOPS / 1e9:.0f} GFLOP/s.\n\n")
         with open(os.path.join(ROOT, "docs", "performance.md"), "w") as f:
             f.write(head + text + "\n")
 

@@ -33,7 +33,7 @@ from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 
 from furcate.ir import dialect as d
 from furcate.ir.builder import INLINE_CONSTANT_LIMIT
-from furcate.ir.types import TensorSpec, is_float, is_int
+from furcate.ir.types import TensorSpec, is_float, is_int, to_type
 from furcate.passes.folding import fold
 
 ELEMENTWISE = tuple(d.ELEMENTWISE_OPS) + (d.IsFiniteOp,)
@@ -86,11 +86,11 @@ def full_value(rewriter: PatternRewriter, value, spec: TensorSpec) -> SSAValue:
     else a broadcast of a rank-0 constant."""
     if spec.numel <= INLINE_CONSTANT_LIMIT:
         c = d.ConstantOp(np.full(spec.shape, value, dtype=spec.np_dtype))
-        rewriter.insert_op(c)
+        rewriter.insert(c)
         return c.result
     c = d.ConstantOp(np.asarray(value, dtype=spec.np_dtype))
     b = d.BroadcastInDimOp([c.result], broadcast_dimensions=[], shape=list(spec.shape))
-    rewriter.insert_op([c, b])
+    rewriter.insert([c, b])
     return b.result
 
 
@@ -264,6 +264,58 @@ class TransposeTranspose(RewritePattern):
             rewriter.replace(op, d.TransposeOp([inner.operand], permutation=perm))
 
 
+class SinkReshape(RewritePattern):
+    """``f(reshape(x), broadcast(y)) -> reshape(f(x, broadcast'(y)))`` for an elementwise ``f``
+    whose reshaped operands all come from one shape S, when every other operand is a splat
+    or a broadcast along dims the reshape keeps (a common trailing part of both shapes).
+    Moves the reshape after the computation, so a GEMM's bias and activation, applied by
+    the frontend to ``[batch, seq, n]`` views of an ``[m, n]`` product, stay in the GEMM's
+    iteration space (its epilogue)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
+        if not isinstance(op, ELEMENTWISE) or not op.operands:
+            return
+        out = d.spec_of(op.results[0]).shape
+        srcs = {d.spec_of(v.owner.operand).shape for v in op.operands if isinstance(v.owner, d.ReshapeOp)}
+        if len(srcs) != 1:
+            return
+        (src,) = srcs
+        keep = 0  # trailing dims both shapes share
+        while keep < min(len(src), len(out)) and src[len(src) - 1 - keep] == out[len(out) - 1 - keep]:
+            keep += 1
+        new_operands, new_ops = [], []
+        for v in op.operands:
+            owner = v.owner
+            spec = d.spec_of(v)
+            if isinstance(owner, d.ReshapeOp):
+                new_operands.append(owner.operand)
+                continue
+            if isinstance(owner, d.BroadcastInDimOp):
+                dims = owner.attr("broadcast_dimensions")
+                if any(dim < len(out) - keep for dim in dims):
+                    return  # it varies along a dim the reshape splits or merges
+                new = d.BroadcastInDimOp([owner.operand], broadcast_dimensions=[dim - len(out) + len(src)
+                                                                                 for dim in dims],
+                                         shape=list(src))
+            elif splat(v) is not None:
+                new = d.BroadcastInDimOp([d.ConstantOp(np.asarray(splat(v), dtype=spec.np_dtype)).result],
+                                         broadcast_dimensions=[], shape=list(src))
+                new_ops.append(new.operands[0].owner)
+            else:
+                return
+            new_ops.append(new)
+            new_operands.append(new.result)
+        computed = _rebuild(op, new_operands, TensorSpec(tuple(src), d.spec_of(op.results[0]).dtype))
+        rewriter.insert(new_ops)
+        rewriter.replace(op, [computed, d.ReshapeOp([computed.results[0]], shape=list(out))])
+
+
+def _rebuild(op: Operation, operands, spec: TensorSpec) -> Operation:
+    """A copy of elementwise ``op`` on ``operands`` with result type ``spec``."""
+    return op.__class__.create(operands=list(operands), result_types=[to_type(spec)],
+                               properties=dict(op.properties), attributes=dict(op.attributes))
+
+
 def _exact_convert(src: str, dst: str) -> bool:
     """Every value of ``src`` is exactly representable in ``dst`` (so convert src→dst→x
     equals src→x)."""
@@ -301,7 +353,7 @@ class ConvertChain(RewritePattern):
 PATTERNS: list[RewritePattern] = [
     FoldConstants(), FoldIota(), FoldSplatElementwise(),
     AddZero(), SubZero(), MulOne(), DivOne(), NegNeg(), SelectSimplify(),
-    RemoveNoOpLayout(), ReshapeReshape(), TransposeTranspose(), ConvertChain(),
+    RemoveNoOpLayout(), ReshapeReshape(), TransposeTranspose(), ConvertChain(), SinkReshape(),
 ]
 
 

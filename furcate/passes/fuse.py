@@ -15,8 +15,14 @@ What a region of each kind holds (the contract the kernel backends lower):
   trailing cols dims of a rows+cols operand. Each computed value is either
   *full* (one value per (row, col)) or *row* (one per row); layout ops between
   computed values keep the row (a row value is read at its own row only).
-  Yields have exactly the rows shape or the rows+cols shape. Softmax,
-  log_softmax and layer_norm are one region each.
+  Yields have the rows shape or the rows+cols shape (size-1 dims aside: a
+  keepdim ``[rows, 1]`` value). Softmax, log_softmax and layer_norm are one
+  region each: after the op-by-op walk, the groups reading a reduction group
+  join it when the union is still legal (row epilogues such as layer_norm's
+  ``rsqrt(var + eps)``, and the normalization).
+  With the backend's "strided_reduce", a reduce over other dims anchors a
+  region of its own whose other members all have the reduce operand's shape
+  (a prologue, read at the same element: EmbeddingBag's gather + sum).
 - ``gemm``: one ``dot_general`` in matmul form whose operands are region
   inputs (possibly through layout ops), plus an elementwise epilogue of the
   dot's result shape, reading the dot directly (bias, activation, residual).
@@ -39,8 +45,8 @@ from xdsl.passes import ModulePass
 
 from furcate.ir import dialect as d
 from furcate.passes.fuse_policy import (
-    ALL_KINDS, LAYOUT_OPS, POINTWISE_OPS, SOURCE_OPS, FusionPolicy, device_of, is_trailing_reduce,
-    nbytes, numel, own_kind,
+    ALL_KINDS, LAYOUT_OPS, SOURCE_OPS, FusionPolicy, device_of, is_trailing_reduce,
+    nbytes, numel,
 )
 
 
@@ -53,6 +59,10 @@ def _prod(xs) -> int:
 
 def shape(v: SSAValue) -> tuple[int, ...]:
     return tuple(d.spec_of(v).shape)
+
+
+def _squeeze(shp) -> tuple[int, ...]:
+    return tuple(s for s in shp if s != 1)
 
 
 @dataclass(eq=False)
@@ -200,10 +210,25 @@ class Fuser:
         shp = shape(op.results[0])
         return _tags(shp, nr, nc) or _tags(shp, nr, 1)
 
-    def check(self, g: Group, kind: str, rows, cols, extra: list[Operation], copy: bool = False) -> bool:
-        """Is ``g`` plus ``extra`` (new members, or copies when ``copy``) a legal group of ``kind``?"""
+    def check(self, g: Group, kind: str, rows, cols, extra: list[Operation], copy: bool = False,
+              merged: tuple = ()) -> bool:
+        """Is ``g`` plus ``extra`` (new members, or copies when ``copy``) a legal group of ``kind``?
+        ``merged``: groups whose members ``g`` takes over (their reads count as ``g``'s own)."""
         ops = g.ops() | set(extra)
-        yielded = [m for m in g.members + ([] if copy else extra) if self.materialized(m, g, extra)]
+        yielded = [m for m in g.members + ([] if copy else extra) if self.materialized(m, g, extra, merged)]
+        for op in ops:  # a gather reads its operand from memory: never computed in the group
+            if isinstance(op, d.GatherOp) and chain_source(op.operands[0]).owner in ops:
+                return False
+        if kind == "reduction" and rows is None:  # one reduce over non-trailing dims + prologue
+            reduces = [op for op in ops if isinstance(op, d.ReduceOp)]
+            if len(reduces) != 1 or any(isinstance(op, d.DotGeneralOp) for op in ops):
+                return False
+            for op in ops:
+                if op is not reduces[0] and shape(op.results[0]) != cols:
+                    return False
+                if any(chain for u, chain in consumers(op.results[0]) if u in ops):
+                    return False
+            return all(shape(m.results[0]) in (cols, shape(reduces[0].results[0])) for m in yielded)
         if kind == "reduction":
             nr, nc = _prod(rows), _prod(cols)
             for op in ops:
@@ -225,7 +250,8 @@ class Fuser:
                     want = nc if (isinstance(u, d.ReduceOp) or _prod(shape(u.results[0])) == nr * nc) else 1
                     if not row_chain_ok(chain, tags, nr, want):
                         return False
-            return all(shape(m.results[0]) in (rows, rows + cols) for m in yielded)
+            ok = (_squeeze(rows), _squeeze(rows + cols))  # size-1 dims aside: a row or a full value
+            return all(_squeeze(shape(m.results[0])) in ok for m in yielded)
         space = g.space
         if kind == "gemm":
             dots = [op for op in ops if isinstance(op, d.DotGeneralOp)]
@@ -241,18 +267,22 @@ class Fuser:
         # pointwise
         return all(shape(m.results[0]) == space for m in yielded)
 
-    def materialized(self, op: Operation, g: Group, extra: list[Operation]) -> bool:
+    def materialized(self, op: Operation, g: Group, extra: list[Operation], merged: tuple = ()) -> bool:
         """Must ``op`` (a member of ``g``) be yielded: is it read outside the group?"""
         ops = g.ops() | set(extra)
         groups, outside = self.needers(op)
-        return bool(outside) or any(h is not g for h in groups) or (op is g.root) or not any(
+        inside = (g, *merged)
+        return bool(outside) or any(all(h is not x for x in inside) for h in groups) or (op is g.root) or not any(
             u in ops for u, _ in consumers(op.results[0]))
 
     def merged_kind(self, g: Group, op: Operation):
         """(kind, rows, cols) of ``g`` after ``op`` joins, or None if it cannot."""
         if device_of(op) != g.device:
             return None
-        if isinstance(op, POINTWISE_OPS):
+        if g.kind == "reduction" and g.rows is None:  # over non-trailing dims: same-shape prologue only
+            ok = self.policy.is_elementwise(op) and shape(op.results[0]) == g.cols
+            return (g.kind, g.rows, g.cols) if ok else None
+        if self.policy.is_elementwise(op):
             return g.kind, g.rows, g.cols
         if isinstance(op, d.ReduceOp) and g.kind in ("pointwise", "reduction"):
             src = shape(op.operand)
@@ -351,11 +381,13 @@ class Fuser:
         return True
 
     def start_group(self, op: Operation) -> None:
-        kind = own_kind(op)
+        kind = self.policy.kind_of(op)
         if kind is None or not self.policy.allows(kind):
             return
         g = Group(kind, device_of(op), op, [op])
-        if isinstance(op, d.ReduceOp):
+        if isinstance(op, d.ReduceOp) and not is_trailing_reduce(op):
+            g.rows, g.cols = None, shape(op.operand)  # reduces other dims: see check()
+        elif isinstance(op, d.ReduceOp):
             src = shape(op.operand)
             n = len(src) - len(op.attr("dimensions"))
             g.rows, g.cols = src[:n], src[n:]
@@ -429,11 +461,114 @@ class Fuser:
             if len(needing) == 1 and not outside and needing[0].device == h.device:
                 self.try_merge_groups(h, needing[0])
 
+    def unit_of(self, op: Operation):
+        return self.primary.get(op, op)
+
+    def depends_on(self, unit, targets: list[Group]) -> bool:
+        """Does ``unit`` (a group or a top-level op) read, transitively, a result of one of
+        the ``targets``?"""
+        todo, seen = [unit], set()
+        while todo:
+            u = todo.pop()
+            if any(u is g for g in targets):
+                return True
+            if id(u) in seen:
+                continue
+            seen.add(id(u))
+            for m in (u.ops() if isinstance(u, Group) else [u]):
+                for v in m.operands:
+                    owner = chain_source(v).owner
+                    if isinstance(owner, Operation) and owner in self.pos:
+                        todo.append(self.unit_of(owner))
+        return False
+
+    def try_absorb(self, r: Group, cs: list[Group]) -> bool:
+        """Consumer groups ``cs`` join reduction group ``r`` when the union is one legal
+        reduction group: row-level epilogues (layer_norm's rsqrt(var + eps)) and the
+        per-element normalization then run in the reduction's kernel, once per row."""
+        if any(c.device != r.device or c.kind not in ("pointwise", "reduction") for c in cs):
+            return False
+        last = max(cs, key=lambda c: self.pos[c.root])
+        trial = Group("reduction", r.device, last.root, list(r.members), list(r.dups), r.rows, r.cols)
+        new = [op for c in cs for op in c.members]
+        for op in new:
+            if self.merged_kind(trial, op) != ("reduction", r.rows, r.cols):
+                return False
+        cops = set().union(*(c.ops() for c in cs))
+        gops = r.ops() | cops
+        for m in cops:  # no other unit in between: r -> x -> c would become a cycle
+            for v in m.operands:
+                owner = chain_source(v).owner
+                if isinstance(owner, Operation) and owner in self.pos and owner not in gops:
+                    if self.depends_on(self.unit_of(owner), [r, *cs]):
+                        return False
+        if not self.absorb_peak_ok(r, cs, gops):
+            return False
+        trial.dups += [op for c in cs for op in c.dups if op not in trial.dups]
+        trial.dups = list(dict.fromkeys(trial.dups))
+        if not self.check(trial, "reduction", r.rows, r.cols, new, merged=(r, *cs)):
+            return False
+        r.members += new
+        r.dups = trial.dups
+        if self.pos[last.root] > self.pos[r.root]:
+            r.root = last.root
+        for op in new:
+            self.primary[op] = r
+        for c in cs:
+            for op in c.dups:
+                self.dup_in[op] = list(dict.fromkeys(r if x is c else x for x in self.dup_in[op]))
+            c.members, c.dups = [], []
+        return True
+
+    def absorb_peak_ok(self, r: Group, cs: list[Group], gops: set) -> bool:
+        """Rule 4 for ``try_absorb``: the merged kernel runs at the latest of the roots, so
+        inputs of earlier groups that nothing else reads by then live longer; allowed when
+        they are no bigger than the intermediates the merge stops writing."""
+        units = [r, *cs]
+        end = max(self.pos[g.root] for g in units)
+        extended = 0
+        for s in {s for g in units for m in g.ops() for s in self.inputs_of(m)}:
+            owner = s.owner
+            if not isinstance(owner, Operation) or isinstance(owner, d.ConstantRefOp) or owner in gops:
+                continue  # a program input, a held constant, or computed in the merged group
+            if max((self.pos.get(u.operation, -1) for u in s.uses if u.operation not in gops), default=-1) < end:
+                extended += nbytes(s)
+        if not extended:
+            return True
+        freed = 0
+        for g in units:
+            for m in g.members:
+                groups, outside = self.needers(m)
+                if not outside and all(any(h is x for x in units) for h in groups):
+                    freed += nbytes(m.results[0])
+        return extended <= freed
+
+    def merge_into_reductions(self) -> None:
+        """Third round, to a fixed point: the groups reading a reduction group join it
+        (``try_absorb``) -- one at a time in program order, else together with every
+        earlier reader (layer_norm's row epilogue and its normalization only fit together)."""
+        changed = True
+        while changed:
+            changed = False
+            for r in sorted((g for g in self.groups if g.kind == "reduction" and g.members),
+                            key=lambda x: self.pos[x.root]):
+                readers: list[Group] = []
+                for m in r.members:
+                    readers += [h for h in self.needers(m)[0] if h is not r and h not in readers and h.members]
+                readers.sort(key=lambda x: self.pos[x.root])
+                for i, c in enumerate(readers):
+                    if self.try_absorb(r, [c]) or (i and self.try_absorb(r, readers[:i + 1])):
+                        changed = True
+                        break
+                if changed:
+                    break
+
     def run(self) -> list[Group]:
         for op in reversed(self.ops):
-            if own_kind(op) is not None:
+            if self.policy.kind_of(op) is not None:
                 self.decide(op)
         self.merge_groups()
+        self.merge_into_reductions()
         return [g for g in self.groups if g.members]
 
 
@@ -444,11 +579,14 @@ class FusePass(ModulePass):
     name = "fuse"
 
     kinds: tuple[str, ...] = tuple(sorted(ALL_KINDS))
+    extra_ops: tuple[str, ...] = ()  # see FusionPolicy
 
     @classmethod
     def from_capabilities(cls, capabilities) -> "FusePass":
-        """The pass for a backend's ``Capabilities`` (its ``fusion_kinds``)."""
-        return cls(kinds=tuple(sorted(capabilities.fusion_kinds)))
+        """The pass for a backend's ``Capabilities`` (its ``fusion_kinds`` and
+        ``extra["fusable_ops"]``)."""
+        return cls(kinds=tuple(sorted(capabilities.fusion_kinds)),
+                   extra_ops=tuple(sorted(capabilities.extra.get("fusable_ops", ()))))
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from furcate.passes.fuse_build import build_groups
@@ -458,7 +596,7 @@ class FusePass(ModulePass):
             raise ValueError(f"fuse: unknown fusion kind(s) {sorted(unknown)}; valid: {sorted(ALL_KINDS)}")
         if not self.kinds:
             return
-        policy = FusionPolicy(frozenset(self.kinds))
+        policy = FusionPolicy(frozenset(self.kinds), frozenset(self.extra_ops))
         for func in [f for f in op.ops if isinstance(f, FuncOp)]:
             fuser = Fuser(func, policy)
             build_groups(func, fuser.run(), fuser.covered)

@@ -13,6 +13,10 @@ Ops, by role:
   of loads (or inline constants), never copies.
 - **reduction anchors**: ``furcate.reduce`` over trailing dims.
 - **gemm anchors**: ``furcate.dot_general`` in (batched) matmul form.
+- **backend extras** (``Capabilities.extra["fusable_ops"]``): "gather" makes
+  ``furcate.gather`` a pointwise-like member (its operand is read from memory,
+  never computed in the group); "strided_reduce" lets a reduce over non-trailing
+  dims anchor a reduction group.
 - everything else (gather, scatter, convolution, reduce_window, cumulative,
   concatenate, pad, argmax, constant_ref, transfer...) stays a top-level op.
 
@@ -113,14 +117,33 @@ def own_kind(op: Operation) -> str | None:
 
 @dataclass
 class FusionPolicy:
-    """Scoring of merges (rules 3-5 of the module docstring) for the target's ``kinds``."""
+    """Scoring of merges (rules 3-5 of the module docstring) for the target's ``kinds``.
+
+    ``extra_ops``: what else the backend's kernels can hold (``Capabilities.extra
+    ["fusable_ops"]``): "gather" (an index_select of a group input joins groups like a
+    pointwise op) and "strided_reduce" (a reduce over non-trailing dims anchors a
+    reduction group whose other members have the reduce operand's shape)."""
 
     kinds: frozenset = field(default_factory=lambda: ALL_KINDS)
+    extra_ops: frozenset = frozenset()
     # machine balance: this many recomputed FLOPs cost as much as one byte of traffic
     FLOPS_PER_BYTE: float = 8.0
 
     def allows(self, kind: str) -> bool:
         return kind in self.kinds
+
+    def is_elementwise(self, op: Operation) -> bool:
+        """Joins a group as one value per element of its result."""
+        return isinstance(op, POINTWISE_OPS) or (isinstance(op, d.GatherOp) and "gather" in self.extra_ops)
+
+    def kind_of(self, op: Operation) -> str | None:
+        """The kind of group ``op`` anchors on its own (None: it never fuses)."""
+        kind = own_kind(op)
+        if kind is None and self.is_elementwise(op):
+            return "pointwise"
+        if kind is None and isinstance(op, d.ReduceOp) and "strided_reduce" in self.extra_ops:
+            return "reduction"
+        return kind
 
     def flops(self, op: Operation) -> int:
         return EXPENSIVE_FLOPS.get(short_name(op), CHEAP_FLOPS)

@@ -90,19 +90,25 @@ class OutputPool:
         self.dtype = np.dtype(dtype)
         self.keep = keep
         self.arrays: list[np.ndarray] = []
+        self.addrs: list[int] = []  # data pointer of each pooled array
         self.lock = threading.Lock()
         self.reused = 0
 
     def get(self) -> np.ndarray:
+        return self.get_with_address()[0]
+
+    def get_with_address(self) -> tuple[np.ndarray, int]:
+        """An array nobody else holds, and its data pointer."""
         with self.lock:
             arrays = self.arrays
             for i in range(len(arrays)):
                 # references: the pool's list + getrefcount's argument, nobody else
                 if sys.getrefcount(arrays[i]) == 2:
                     self.reused += 1
-                    return arrays[i]
+                    return arrays[i], self.addrs[i]
             a = np.empty(self.shape, self.dtype)
-            if self.arrays and len(self.arrays) >= self.keep:
-                return a
-            self.arrays.append(a)
-            return a
+            addr = a.__array_interface__["data"][0]
+            if len(self.arrays) < self.keep:
+                self.arrays.append(a)
+                self.addrs.append(addr)
+            return a, addr

@@ -204,4 +204,110 @@ def test_fallback_ops_run_on_numpy_in_the_same_executable():
     p = b.finish([b.op("tanh", y)])
     exe = check(p, [_rand(p.input_specs[0])], all_c=False)
     assert {s.target for s in exe.steps} == {"c", "numpy"}
-    assert any("cumulative" in f for f in furcate.stats()["fallbacks"])
+    assert any("cumulative" in f for f in furcate.stats()["backend_fallbacks"])
+
+
+def _gemm_epilogue_program(batch, m, k, n, lhs_t=False, rhs_t=False):
+    """tanh(a @ b + bias) over a batch (lhs/rhs possibly stored transposed)."""
+    b = GraphBuilder()
+    bd = list(range(len(batch)))
+    a = b.arg(TensorSpec((*batch, *((k, m) if lhs_t else (m, k))), "f32"))
+    w = b.arg(TensorSpec((*batch, *((n, k) if rhs_t else (k, n))), "f32"))
+    bias = b.arg(TensorSpec((n,), "f32"))
+    nb = len(batch)
+    y = b.op("dot_general", a, w, lhs_batching_dimensions=bd, rhs_batching_dimensions=bd,
+             lhs_contracting_dimensions=[nb if lhs_t else nb + 1], rhs_contracting_dimensions=[nb + 1 if rhs_t else nb])
+    shape = (*batch, m, n)
+    y = b.op("tanh", b.op("add", y, _bcast(b, bias, [nb + 1], shape)))
+    return b.finish([y])
+
+
+def test_tiled_gemm_epilogue():
+    """GEMMs big enough to run as per-thread tiles (split N, split M, batch entries; ragged
+    chunks), each with its epilogue, equal NumPy's."""
+    from furcate.backends.c.render_gemm import PAR_FLOPS
+
+    cases = [((), 40, 300, 197, False, False),  # A smaller: N is split
+             ((), 301, 300, 33, True, False),  # B smaller: M is split
+             ((3,), 40, 200, 90, False, True)]  # batch entries (3 tiles for 2 threads: split too)
+    for batch, m, k, n, lt, rt in cases:
+        assert 2 * int(np.prod(batch)) * m * n * k >= PAR_FLOPS
+        p = fuse_all(_gemm_epilogue_program(batch, m, k, n, lt, rt), "gemm")
+        exe = check(p, [_rand(s, i) * 0.1 for i, s in enumerate(p.input_specs)], accumulated=True, pipeline="none")
+        assert len(exe.steps) == 1, exe.describe()
+
+
+def test_softmax_exp_is_computed_once_per_element():
+    """The sum loop stores exp(x - max) in a row cache that the normalization loop reads."""
+    from furcate.backends.c.render import render_kernel
+    from furcate.backends.c.units import Units
+
+    p = fuse_all(softmax_program(rows=8, cols=100), "reduction")
+    (u,) = Units(p.clone()).units
+    src = render_kernel(u.kernel, "k")
+    normalize = src[src.rindex("for (int64_t i1 = 0;"):]  # the last loop: per-element stores
+    assert "fc_expf" not in normalize and "fc_expf" in src
+    check(p, [_rand(p.input_specs[0])], accumulated=True, pipeline="none")
+
+
+def test_reduction_yields_keepdim_row_values():
+    """A reduction kernel storing a row value shaped [rows, 1] (a keepdim mean) next to the
+    per-element output."""
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((6, 20), "f32"))
+    mean = b.op("reshape", b.op("div", b.op("reduce", x, kind="sum", dimensions=[1]),
+                                b.full(20.0, TensorSpec((6,), "f32"))), shape=[6, 1])
+    xc = b.op("sub", x, _bcast(b, mean, [0, 1], (6, 20)))
+    p = fuse_all(b.finish([xc, mean]), "reduction")
+    exe = check(p, [_rand(p.input_specs[0])], accumulated=True, pipeline="none")
+    assert _kinds(exe) == ["c[reduction]"], exe.describe()
+
+
+def test_embedding_bag_is_one_kernel_with_clamped_indices():
+    """gather (index_select) + sum over the bag dim: one reduction kernel, the reduction
+    running across the layout (column schedule); out-of-range indices are clamped."""
+    from furcate.compiler import compile_program
+
+    b = GraphBuilder()
+    table = b.arg(TensorSpec((50, 24), "f32"))
+    idx = b.arg(TensorSpec((6, 5), "i64"))
+    rows = b.op("gather", table, idx, axis=0)
+    prog = b.finish([b.op("reduce", rows, kind="sum", dimensions=[1])])
+    ix = np.random.default_rng(1).integers(-3, 53, (6, 5))
+    exe = check(prog, [_rand(TensorSpec((50, 24), "f32")), ix], accumulated=True)
+    assert _kinds(exe) == ["c[reduction]"], exe.describe()
+    want = _rand(TensorSpec((50, 24), "f32"))[np.clip(ix, 0, 49)].sum(1)
+    from tests.tolerance import assert_close
+
+    got = compile_program(prog.clone(), "c")(_rand(TensorSpec((50, 24), "f32")), ix)[0]
+    assert_close(got, want, accumulated=True)
+
+
+def test_column_reduction_with_prologue_and_epilogue():
+    """max over dim 0 of exp(x) * 2 (the reduced dim is the outer one): column schedule."""
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((37, 50), "f32"))
+    y = b.op("mul", b.op("exp", x), b.full(2.0, TensorSpec((37, 50), "f32")))
+    m = b.op("reduce", y, kind="max", dimensions=[0])
+    prog = b.finish([b.op("sqrt", m)])
+    exe = check(prog, [_rand(prog.input_specs[0])], accumulated=True)
+    assert len(exe.steps) == 1, exe.describe()
+
+
+def test_long_elementwise_chain_interleaves_streams():
+    """A latency-bound chain (tanh/abs/mul/add repeated) on a ragged 1-D length runs as
+    interleaved element streams plus a remainder loop, with unchanged results."""
+    from furcate.backends.c.render import STREAMS, render_kernel
+    from furcate.backends.c.units import Units
+
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((1003,), "f32"))
+    v = x
+    for i in range(30):
+        v = b.op(["tanh", "abs", "neg", "exp"][i % 4], v) if i % 4 != 3 else \
+            b.op("mul", v, b.full(0.9, TensorSpec((1003,), "f32")))
+    p = fuse_all(b.finish([v]), "pointwise")
+    exe = check(p, [_rand(p.input_specs[0])], pipeline="none")
+    (u,) = Units(p.clone()).units
+    assert f"t0_{STREAMS - 1}" in render_kernel(u.kernel, "k")
+    assert len(exe.steps) == 1

@@ -152,3 +152,32 @@ def test_canonicalize_is_registered():
     from furcate.passes.pipeline import make_pass
 
     assert isinstance(make_pass("canonicalize"), CanonicalizePass)
+
+
+def test_reshape_sinks_below_elementwise_ops():
+    """tanh(reshape(h) + broadcast(bias)) on a [4, 6, 8] view of an [24, 8] value is computed
+    on [24, 8] and reshaped once at the end (the bias broadcast is rebuilt for [24, 8])."""
+    b = GraphBuilder()
+    h, bias = b.arg(TensorSpec((24, 8), "f32")), b.arg(TensorSpec((8,), "f32"))
+    v = b.op("reshape", b.op("exp", h), shape=[4, 6, 8])
+    y = b.op("tanh", b.op("add", v, b.op("broadcast_in_dim", bias, broadcast_dimensions=[2], shape=[4, 6, 8])))
+    y = b.op("mul", y, b.full(2.0, TensorSpec((4, 6, 8), "f32")))
+    prog = b.finish([y])
+    rng = np.random.default_rng(0)
+    after = check_passes_preserve(prog, [rng.standard_normal((24, 8)).astype(np.float32),
+                                         rng.standard_normal(8).astype(np.float32)], [CanonicalizePass()])
+    ops = ops_in(after)
+    assert ops.count("furcate.reshape") == 1 and ops[-2] == "furcate.reshape", ops
+
+
+def test_reshape_does_not_sink_past_a_broadcast_along_split_dims():
+    """A broadcast varying along a dim the reshape splits cannot be rebuilt: left alone."""
+    b = GraphBuilder()
+    h, r = b.arg(TensorSpec((24, 8), "f32")), b.arg(TensorSpec((4,), "f32"))
+    v = b.op("reshape", h, shape=[4, 6, 8])
+    y = b.op("add", v, b.op("broadcast_in_dim", r, broadcast_dimensions=[0], shape=[4, 6, 8]))
+    prog = b.finish([y])
+    rng = np.random.default_rng(1)
+    after = check_passes_preserve(prog, [rng.standard_normal((24, 8)).astype(np.float32),
+                                         rng.standard_normal(4).astype(np.float32)], [CanonicalizePass()])
+    assert ops_in(after).index("furcate.reshape") < ops_in(after).index("furcate.add")

@@ -122,6 +122,49 @@ def test_layer_norm_is_one_reduction_fusion():
     assert kinds(after) == ["reduction"]
 
 
+def test_row_epilogue_at_keepdim_shape_joins_the_reduction():
+    """torch's layer_norm: mean/var divided as [rows], reshaped to [rows, 1], rsqrt(var + eps)
+    at [rows, 1]: the row epilogue and the normalization both join the reduction group."""
+    b = GraphBuilder()
+    x, g = b.arg(TensorSpec((6, 16), F32)), b.arg(TensorSpec((16,), F32))
+    n = b.full(16.0, TensorSpec((6,), F32))
+    mean = b.op("reshape", b.op("div", b.op("reduce", x, kind="sum", dimensions=[1]), n), shape=[6, 1])
+    xc = b.op("sub", x, bcast(b, mean, [0, 1], [6, 16]))
+    var = b.op("reshape", b.op("div", b.op("reduce", b.op("mul", xc, xc), kind="sum", dimensions=[1]), n),
+               shape=[6, 1])
+    r = b.op("rsqrt", b.op("add", var, b.full(1e-5, TensorSpec((6, 1), F32))))
+    y = b.op("mul", b.op("mul", xc, bcast(b, r, [0, 1], [6, 16])), bcast(b, g, [1], [6, 16]))
+    prog = b.finish([y])
+    after = check_passes_preserve(prog, [randn(6, 16), randn(16)], ["canonicalize", ALL])
+    assert top_ops(after) == ["furcate.fusion", "func.return"]
+    assert kinds(after) == ["reduction"]
+
+
+def test_readers_of_a_reduction_do_not_join_it_across_a_cycle():
+    """Two readers of a row sum, the second also reading (through a top-level op) the first:
+    merging both into the reduction group would make the group feed and read that op."""
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((4, 8), F32))
+    s = bcast(b, b.op("reduce", x, kind="sum", dimensions=[1]), [0], [4, 8])
+    c1 = b.op("sub", x, s)
+    top = b.op("cumulative", c1, kind="sum", dimension=1, reverse=0)  # never fused
+    prog = b.finish([b.op("add", top, s)])
+    after = check_passes_preserve(prog, [randn(4, 8)], ["canonicalize", ALL])
+    assert "furcate.cumulative" in top_ops(after)
+
+
+def test_row_values_with_size_one_dims_are_yielded():
+    """A reduction group may yield a row value shaped [rows, 1] that later work reads."""
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((4, 8), F32))
+    m = b.op("reshape", b.op("reduce", x, kind="max", dimensions=[1]), shape=[4, 1])
+    e = b.op("exp", b.op("sub", x, bcast(b, m, [0, 1], [4, 8])))
+    top = b.op("cumulative", e, kind="sum", dimension=1, reverse=0)
+    prog = b.finish([b.op("mul", top, bcast(b, m, [0, 1], [4, 8]))])
+    after = check_passes_preserve(prog, [randn(4, 8)], ["canonicalize", ALL])
+    assert "reduction" in kinds(after)
+
+
 def test_gemm_bias_gelu_is_one_gemm_fusion():
     b = GraphBuilder()
     x, w, bias = b.arg(TensorSpec((8, 32), F32)), b.arg(TensorSpec((24, 32), F32)), b.arg(TensorSpec((24,), F32))
@@ -130,6 +173,20 @@ def test_gemm_bias_gelu_is_one_gemm_fusion():
     assert top_ops(after) == ["furcate.fusion", "func.return"]
     assert kinds(after) == ["gemm"]
     assert region_ops(fusions(after)[0]).count("furcate.dot_general") == 1
+
+
+def test_gemm_epilogue_on_a_reshaped_view_stays_in_the_gemm():
+    """torch applies bias + gelu to the [batch, seq, n] view of an [m, n] product: after
+    canonicalize (the reshape sinks) it is still one gemm fusion."""
+    b = GraphBuilder()
+    x, w, bias = b.arg(TensorSpec((12, 32), F32)), b.arg(TensorSpec((32, 24), F32)), b.arg(TensorSpec((24,), F32))
+    h = b.op("dot_general", x, w, lhs_batching_dimensions=[], rhs_batching_dimensions=[],
+             lhs_contracting_dimensions=[1], rhs_contracting_dimensions=[0])
+    h = b.op("reshape", h, shape=[3, 4, 24])
+    prog = b.finish([gelu(b, b.op("add", h, bcast(b, bias, [2], [3, 4, 24])))])
+    after = check_passes_preserve(prog, [randn(12, 32), randn(32, 24), randn(24)], ["canonicalize", ALL])
+    assert kinds(after) == ["gemm"]
+    assert "furcate.erf" in region_ops(fusions(after)[0])
 
 
 def test_mlp_block_groups():
@@ -168,14 +225,15 @@ def test_attention_scores_softmax_and_values():
 
 
 def test_expensive_multi_consumer_producer_is_computed_once():
+    """exp feeds a row sum and a transposed read (which no reduction group can hold)."""
     b = GraphBuilder()
-    x, y = b.arg(TensorSpec((64,), F32)), b.arg(TensorSpec((64,), F32))
+    x, y = b.arg(TensorSpec((8, 8), F32)), b.arg(TensorSpec((8, 8), F32))
     e = b.op("exp", x)
     n = b.op("neg", y)
-    s = b.op("reduce", e, kind="sum", dimensions=[0])
-    m = b.op("mul", bcast(b, s, [], [64]), n)
-    prog = b.finish([b.op("add", e, n), m])
-    after = check_passes_preserve(prog, [randn(64), randn(64)], [ALL])
+    s = b.op("reduce", e, kind="sum", dimensions=[1])
+    m = b.op("mul", bcast(b, s, [0], [8, 8]), n)
+    prog = b.finish([b.op("add", b.op("transpose", e, permutation=[1, 0]), n), m])
+    after = check_passes_preserve(prog, [randn(8, 8), randn(8, 8)], [ALL])
     texts = [region_ops(f) for f in fusions(after)]
     assert sum(t.count("furcate.exp") for t in texts) == 1  # exp: never copied
     assert sum(t.count("furcate.neg") for t in texts) == 2  # neg: cheap, copied into both

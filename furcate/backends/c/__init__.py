@@ -1,11 +1,13 @@
 """The C backend: fused kernels rendered to C + OpenMP, compiled with the system
 compiler, cached on disk, called through ctypes; GEMMs call BLAS with the
 epilogue fused after. Ops it cannot render run as NumPy steps in the same
-``Executable`` (see ``furcate.stats()['fallbacks']``). Without a working C
+``Executable`` (see ``furcate.stats()['backend_fallbacks']``). Without a working C
 compiler it warns once and compiles with the numpy backend.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -14,14 +16,14 @@ from furcate.backends.c.build import compiler
 from furcate.backends.c.segment import Segment
 from furcate.backends.c.units import KUnit, NUnit, Units
 from furcate.backends.kernel import scalar
-from furcate.diagnostics import STATS, log
+from furcate.diagnostics import log, record_backend_fallback
 from furcate.ir.dialect import spec_of
 from furcate.runtime.executable import Executable, Step
 
 TARGET = "c"
 C_OPS = frozenset(scalar.elementwise_ops() | {
     "broadcast_in_dim", "transpose", "slice", "reshape", "iota", "constant", "constant_ref",
-    "reduce", "dot_general", "transfer", "fusion", "yield",
+    "reduce", "dot_general", "gather", "transfer", "fusion", "yield",
 })
 
 _warned = False
@@ -37,7 +39,8 @@ class CBackend(Backend):
 
     def capabilities(self) -> Capabilities:
         return Capabilities(target=TARGET, device="cpu", ops=C_OPS,
-                            fusion_kinds=frozenset({"pointwise", "reduction", "gemm"}))
+                            fusion_kinds=frozenset({"pointwise", "reduction", "gemm"}),
+                            extra={"fusable_ops": frozenset({"gather", "strided_reduce"})})
 
     def compile(self, program, options: dict) -> Executable:
         global _warned
@@ -46,8 +49,7 @@ class CBackend(Backend):
             if not _warned:
                 log("fallback").warning(msg)
                 _warned = True
-            with STATS.lock:
-                STATS.fallbacks.append(msg)
+            record_backend_fallback(msg)
             from furcate.backends import get_backend
 
             return get_backend("numpy").compile(program, options)
@@ -92,6 +94,7 @@ class _Builder:
 def _build(program, name: str) -> Executable:
     from furcate.backends.numpy import make_kernel
 
+    c_name = re.sub(r"[^A-Za-z0-9_]", "_", name)  # a C identifier, whatever the graph is called
     units = Units(program)
     root = units.root
     returned_roots = {root(v) for v in units.returned}
@@ -115,7 +118,7 @@ def _build(program, name: str) -> Executable:
             b.steps.append(Step(make_kernel(u.op, program.constants), ins, outs, name=u.op.name, target="numpy"))
             continue
         later = set().union(*reads_of[gi + 1:]) if gi + 1 < len(groups) else set()
-        seg = Segment(g, root, later, returned_roots, f"fc_{name}_{n_seg}".replace(".", "_"))
+        seg = Segment(g, root, later, returned_roots, f"fc_{c_name}_{n_seg}")
         n_seg += 1
         call = seg.bind()
         ins = [b.slot_of(r) for r in seg.external]

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <math.h>
+#include <omp.h>
 
 #define FC_INLINE static inline __attribute__((always_inline))
 
@@ -100,22 +101,23 @@ FC_INLINE double fc_round_afzd(double x) {
     return d >= 0.5 ? t + copysign(1.0, x) : t;
 }
 
-/* ---- exp: Cephes range reduction + degree-6 polynomial; 2^n applied in two
- * steps so denormal results round once. max error 1 ulp. ---- */
+/* ---- exp: Cephes range reduction (fma) + degree-6 polynomial; n = rint(x/ln2)
+ * by the 1.5*2^23 trick (exact for |x/ln2| < 2^22, which the clamp ensures); 2^n
+ * applied in two steps so denormal results round once. max error 1 ulp. ---- */
 FC_INLINE float fc_expf(float x) {
     float xc = x > 88.8f ? 88.8f : x;
     xc = xc < -104.0f ? -104.0f : xc;
     xc = x != x ? 0.0f : xc;
-    float n = fc_rintf(xc * 1.44269504088896341f);
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
+    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+    float r = fmaf(n, -0.693359375f, xc);
+    r = fmaf(n, 2.12194440e-4f, r);
     float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float y = p * r * r + r + 1.0f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    float y = fmaf(p, r * r, r) + 1.0f;
     int32_t ni = (int32_t)n;
     int32_t n1 = ni >> 1;
     int32_t n2 = ni - n1;
@@ -139,20 +141,20 @@ FC_INLINE float fc_logf(float x) {
     float xm = lt ? a : b;
     float z = xm * xm;
     float y = 7.0376836292e-2f;
-    y = y * xm - 1.1514610310e-1f;
-    y = y * xm + 1.1676998740e-1f;
-    y = y * xm - 1.2420140846e-1f;
-    y = y * xm + 1.4249322787e-1f;
-    y = y * xm - 1.6668057665e-1f;
-    y = y * xm + 2.0000714765e-1f;
-    y = y * xm - 2.4999993993e-1f;
-    y = y * xm + 3.3333331174e-1f;
+    y = fmaf(y, xm, -1.1514610310e-1f);
+    y = fmaf(y, xm, 1.1676998740e-1f);
+    y = fmaf(y, xm, -1.2420140846e-1f);
+    y = fmaf(y, xm, 1.4249322787e-1f);
+    y = fmaf(y, xm, -1.6668057665e-1f);
+    y = fmaf(y, xm, 2.0000714765e-1f);
+    y = fmaf(y, xm, -2.4999993993e-1f);
+    y = fmaf(y, xm, 3.3333331174e-1f);
     y = y * xm * z;
     float fe = (float)e;
-    y = y + fe * -2.12194440e-4f;
-    y = y + -0.5f * z;
+    y = fmaf(fe, -2.12194440e-4f, y);
+    y = fmaf(-0.5f, z, y);
     float r = xm + y;
-    r = r + fe * 0.693359375f;
+    r = fmaf(fe, 0.693359375f, r);
     r = x == 0.0f ? -INFINITY : r;
     r = x < 0.0f ? NAN : r;
     r = x == INFINITY ? INFINITY : r;
@@ -174,10 +176,11 @@ FC_INLINE float fc_tanhf(float x) {
     return ax < 0.625f ? p : q;
 }
 
+/* logistic: e = exp(-|x|) (never overflows), 1/(1+e) for x >= 0, e/(1+e) below */
 FC_INLINE float fc_logisticf(float x) {
-    float r = 1.0f / (1.0f + fc_expf(-x));
-    float tiny = fc_expf(x);
-    return x < -80.0f ? tiny : r;
+    float e = fc_expf(-fabsf(x));
+    float r = (x >= 0.0f ? 1.0f : e) / (1.0f + e);
+    return x != x ? x : r;
 }
 
 /* ---- erf: |x| < 1: x * P(x^2); 1 <= |x| < 4: 1 - exp(G(|x|) - x^2) with G a

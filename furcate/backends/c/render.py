@@ -11,8 +11,9 @@ reassociating floats) that are combined after the loop.
 from __future__ import annotations
 
 import math
+import re
 
-from furcate.backends.kernel.desc import Affine, Const, Index, Kernel, Load, Op, Reduce
+from furcate.backends.kernel.desc import Affine, Const, Gather, Index, Kernel, Load, Op, Reduce
 
 CTYPE = {"f32": "float", "f64": "double", "f16": "uint16_t", "bf16": "uint16_t", "i1": "uint8_t",
          "i8": "int8_t", "i32": "int32_t", "i64": "int64_t"}
@@ -205,6 +206,7 @@ class _Body:
         self.k = k
         self.bufname = bufname
         self.defined: set[int] = set()
+        self.override: dict[int, str] = {}  # node -> expression replacing its computation (a cached value)
 
     def emit(self, ids, lines: list[str], ind: str) -> None:
         for i in ids:
@@ -214,11 +216,15 @@ class _Body:
             if isinstance(n, Reduce):
                 raise AssertionError("reductions are emitted by the loop structure")
             self.defined.add(i)
-            lines.append(f"{ind}const {VTYPE[n.dtype]} t{i} = {self.expr(n)};")
+            lines.append(f"{ind}const {VTYPE[n.dtype]} t{i} = {self.override.get(i) or self.expr(n)};")
 
     def expr(self, n) -> str:
         if isinstance(n, Load):
             return load_expr(self.bufname(n.buffer), affine_expr(n.offset), n.dtype)
+        if isinstance(n, Gather):  # clamp the index into range (StableHLO gather)
+            i = f"t{n.index}"
+            row = f"({i} < 0 ? 0 : ({i} > {n.extent - 1} ? {n.extent - 1} : (int64_t){i}))"
+            return load_expr(self.bufname(n.buffer), f"{affine_expr(n.offset)} + {n.stride}*{row}", n.dtype)
         if isinstance(n, Const):
             return _lit(n.value, n.dtype)
         if isinstance(n, Index):
@@ -248,12 +254,14 @@ def _close(n: int, ind: str, lines: list[str]) -> None:
 
 
 def _omp(k: Kernel, work: int) -> str | None:
-    if not k.parallel:
+    """The OpenMP pragma of the outer parallel loop; none below the threshold (sizes are
+    static, and even a parallel region with a false ``if`` costs a libgomp call)."""
+    if not k.parallel or work <= PAR_THRESHOLD:
         return None
     collapse = f" collapse({len(k.parallel) - 1})" if len(k.parallel) > 2 else ""
     if len(k.parallel) == 2 and k.parallel[0] < 16:
         collapse = " collapse(2)"
-    return f"#pragma omp parallel for{collapse} schedule(guided) if({work} > {PAR_THRESHOLD})"
+    return f"#pragma omp parallel for{collapse} schedule(guided)"
 
 
 def render_kernel(k: Kernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
@@ -273,12 +281,13 @@ def render_kernel(k: Kernel, fname: str, aliased: frozenset[int] = frozenset()) 
     lines += ["    " + c for c in consts]
     body = _Body(k, lambda i: f"b{i}")
     if k.dot is not None:
-        lines += _render_dot(k)
-        if _epilogue_is_identity(k):
-            lines.append("}")
-            return "\n".join(lines) + "\n"
-    if k.kind == "reduction":
-        _render_reduction(k, body, lines)
+        from furcate.backends.c.render_gemm import render_gemm
+
+        render_gemm(k, body, lines, _render_pointwise)
+    elif k.kind == "reduction":
+        from furcate.backends.c.render_reduce import render_reduction
+
+        render_reduction(k, body, lines)
     else:
         _render_pointwise(k, body, lines)
     lines.append("}")
@@ -300,169 +309,53 @@ def _const_array(name: str, t: str, arr) -> str:
     return f"static const {t} {name}[{max(len(vals), 1)}] = {{{', '.join(vals) or '0'}}};"
 
 
+STREAMS = 4  # independent element streams interleaved in a latency-bound loop
+LONG_CHAIN = 40  # dependency depth (an expensive primitive counts 10) that makes a loop latency-bound
+
+
+def _depth(k: Kernel) -> int:
+    """Longest dependency path through the kernel's nodes, weighting transcendentals."""
+    from furcate.backends.c.render_reduce import EXPENSIVE
+
+    depth: list[int] = []
+    for n in k.nodes:
+        args = n.args if isinstance(n, Op) else ((n.index,) if isinstance(n, Gather) else ())
+        own = 10 if isinstance(n, Op) and n.prim in EXPENSIVE else 1
+        depth.append(own + max((depth[a] for a in args), default=0))
+    return max(depth, default=0)
+
+
 def _render_pointwise(k: Kernel, body: _Body, lines: list[str]) -> None:
     n = 1
     for e in k.parallel:
         n *= e
     roots = sorted({i for s in k.stores for i in k.deps(s.value)})
     work = n * max(1, len(k.nodes) // 4)
+    streams = len(k.parallel) == 1 and n >= STREAMS * 2 * LANES and _depth(k) >= LONG_CHAIN
+    if streams:  # a long serial chain per element: interleave independent elements (ILP)
+        chunk = n // STREAMS // LANES * LANES
+        one = []
+        body.emit(roots, one, "")
+        one += [f"b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};"
+                for s in k.stores]
+        omp = _omp(k, work)
+        if omp:
+            lines.append(f"    {omp}")
+        lines.append(f"    for (int64_t i0 = 0; i0 < {chunk}; i0++) {{")
+        for line in one:
+            for q in range(STREAMS):
+                line_q = re.sub(r"\bt(\d+)\b", rf"t\1_{q}", line)
+                lines.append("        " + re.sub(r"\bi0\b", f"(i0 + {q * chunk})", line_q))
+        lines.append("    }")
+        body.defined.clear()
+        lines.append(f"    for (int64_t i0 = {STREAMS * chunk}; i0 < {n}; i0++) {{")
+        body.emit(roots, lines, "        ")
+        lines += [f"        {line}" for line in one[len(one) - len(k.stores):]]
+        lines.append("    }")
+        return
     ind = _loops(k.parallel, 0, "    ", lines, _omp(k, work))
     body.emit(roots, lines, ind)
     for s in k.stores:
         b = k.buffers[s.buffer]
         lines.append(f"{ind}b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', b.spec.dtype)};")
     _close(len(k.parallel), ind, lines)
-
-
-def _stages(k: Kernel) -> list[list[int]]:
-    """Reductions grouped into loops: a reduction runs in the first loop after
-    every reduction its argument depends on."""
-    stage: dict[int, int] = {}
-    for r in k.reductions():
-        deps = [d for d in k.deps(k.nodes[r].arg) if isinstance(k.nodes[d], Reduce)]
-        stage[r] = 1 + max((stage[d] for d in deps), default=-1)
-    out: list[list[int]] = [[] for _ in range(max(stage.values(), default=-1) + 1)]
-    for r, s in stage.items():
-        out[s].append(r)
-    return out
-
-
-def _render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
-    P = len(k.parallel)
-    inner = k.inner()
-    rows = 1
-    for e in k.parallel:
-        rows *= e
-    R = 1
-    for e in k.reduce:
-        R *= e
-    ind = _loops(k.parallel, 0, "    ", lines, _omp(k, rows * R))
-    lanes = len(k.reduce) == 1
-    for stage in _stages(k):
-        roots = [k.nodes[r].arg for r in stage]
-        outer_deps = sorted({d for a in roots for d in k.deps(a) if not inner[d] and not isinstance(k.nodes[d], Reduce)})
-        body.emit(outer_deps, lines, ind)
-        for r in stage:
-            n = k.nodes[r]
-            init = REDUCE_INIT[n.kind](n.acc)
-            if lanes:
-                lines.append(f"{ind}{VTYPE[n.acc]} a{r}[{LANES}];")
-                lines.append(f"{ind}for (int l = 0; l < {LANES}; l++) a{r}[l] = {init};")
-            else:
-                lines.append(f"{ind}{VTYPE[n.acc]} s{r} = {init};")
-        v = P
-        if lanes:
-            e = k.reduce[0]
-            lines.append(f"{ind}for (int64_t r0 = 0; r0 + {LANES} <= {e}; r0 += {LANES}) {{")
-            lines.append(f"{ind}    for (int l = 0; l < {LANES}; l++) {{")
-            lines.append(f"{ind}        const int64_t i{v} = r0 + l;")
-            _reduce_body(k, body, stage, roots, lines, ind + "        ", lambda r: f"a{r}[l]")
-            lines.append(f"{ind}    }}")
-            lines.append(f"{ind}}}")
-            for r in stage:
-                n = k.nodes[r]
-                lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
-                lines.append(f"{ind}for (int l = 1; l < {LANES}; l++) s{r} = {combine(n.kind, f's{r}', f'a{r}[l]', n.acc)};")
-            lines.append(f"{ind}for (int64_t i{v} = ({e} / {LANES}) * {LANES}; i{v} < {e}; i{v}++) {{")
-            _reduce_body(k, body, stage, roots, lines, ind + "    ", lambda r: f"s{r}")
-            lines.append(f"{ind}}}")
-        else:
-            ind2 = _loops(k.reduce, P, ind, lines)
-            _reduce_body(k, body, stage, roots, lines, ind2, lambda r: f"s{r}")
-            _close(len(k.reduce), ind2, lines)
-        for r in stage:
-            n = k.nodes[r]
-            body.defined.add(r)
-            lines.append(f"{ind}const {VTYPE[n.dtype]} t{r} = ({VTYPE[n.dtype]})s{r};")
-    # epilogue: row-level stores, then a loop for per-element stores
-    row_stores = [s for s in k.stores if not inner[s.value] and not _store_inner(k, s)]
-    el_stores = [s for s in k.stores if s not in row_stores]
-    for s in row_stores:
-        body.emit(k.deps(s.value), lines, ind)
-        lines.append(f"{ind}b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};")
-    if el_stores:
-        outer_deps = sorted({d for s in el_stores for d in k.deps(s.value) if not inner[d]})
-        body.emit(outer_deps, lines, ind)
-        ind2 = _loops(k.reduce, P, ind, lines)
-        saved = set(body.defined)
-        body.emit(sorted({d for s in el_stores for d in k.deps(s.value)}), lines, ind2)
-        for s in el_stores:
-            lines.append(f"{ind2}b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};")
-        body.defined = saved
-        _close(len(k.reduce), ind2, lines)
-    _close(P, ind, lines)
-
-
-def _store_inner(k: Kernel, s) -> bool:
-    return bool(s.offset.vars() & set(range(len(k.parallel), k.n_vars)))
-
-
-def _reduce_body(k, body: _Body, stage, roots, lines, ind, acc_name) -> None:
-    saved = set(body.defined)
-    body.emit(sorted({d for a in roots for d in k.deps(a)}), lines, ind)
-    body.defined = saved
-    for r in stage:
-        n = k.nodes[r]
-        val = f"t{n.arg}"
-        if n.acc != n.dtype:
-            val = f"(({VTYPE[n.acc]}){val})"
-        a = acc_name(r)
-        lines.append(f"{ind}{a} = {combine(n.kind, a, val, n.acc)};")
-
-
-def _epilogue_is_identity(k: Kernel) -> bool:
-    if not k.dot_in_place or len(k.stores) != 1:
-        return False
-    n = k.nodes[k.stores[0].value]
-    return isinstance(n, Load) and n.buffer == k.dot.acc
-
-
-def _render_dot(k: Kernel) -> list[str]:
-    d = k.dot
-    if d.dtype not in ("f32", "f64"):
-        raise RenderError(f"dot_general on {d.dtype} has no BLAS routine")
-    m, n, kk = d.m, d.n, d.k
-    # lhs as an M x K matrix: element (i, l) at i*rows + l*k_stride
-    ta, lda = _mat(d.lhs.rows_stride, d.lhs.k_stride, m, kk, "lhs")
-    # B as a K x N matrix: element (l, j) at l*k_stride + j*rows_stride
-    tb, ldb = _mat(d.rhs.k_stride, d.rhs.rows_stride, kk, n, "rhs")
-    fn = "FC_SGEMM" if d.dtype == "f32" else "FC_DGEMM"
-    acc = f"b{d.acc}"
-    lines = []
-    ind = "    "
-    for j, e in enumerate(d.batch):
-        lines.append(f"{ind}for (int64_t q{j} = 0; q{j} < {e}; q{j}++) {{")
-        ind += "    "
-    def off(base, strides):
-        return " + ".join([str(base)] + [f"{s}*q{j}" for j, s in enumerate(strides)])
-    acc_strides = []
-    s = m * n
-    for e in reversed(d.batch):
-        acc_strides.append(s)
-        s *= e
-    acc_strides = acc_strides[::-1]
-    a_ptr = f"b{d.lhs.buffer} + {off(d.lhs.offset, d.lhs.batch_strides)}"
-    b_ptr = f"b{d.rhs.buffer} + {off(d.rhs.offset, d.rhs.batch_strides)}"
-    c_ptr = f"{acc} + {off(0, acc_strides)}"
-    if kk == 0:
-        lines.append(f"{ind}memset({c_ptr}, 0, sizeof(*{acc}) * {m * n});")
-    elif m and n:
-        one = "1.0f" if d.dtype == "f32" else "1.0"
-        zero = "0.0f" if d.dtype == "f32" else "0.0"
-        lines.append(f"{ind}{fn}(101, {ta}, {tb}, {m}, {n}, {kk}, {one}, {a_ptr}, {lda}, {b_ptr}, {ldb}, "
-                     f"{zero}, {c_ptr}, {n});")
-    for _ in d.batch:
-        ind = ind[:-4]
-        lines.append(f"{ind}}}")
-    return lines
-
-
-def _mat(row_stride: int, col_stride: int, rows: int, cols: int, what: str) -> tuple[int, int]:
-    """(cblas transpose flag, leading dimension) of a rows x cols matrix with these strides."""
-    if col_stride == 1 or cols <= 1:
-        if rows <= 1 or row_stride >= max(cols, 1):
-            return 111, max(row_stride, cols, 1)
-    if row_stride == 1 or rows <= 1:
-        if cols <= 1 or col_stride >= max(rows, 1):
-            return 112, max(col_stride, rows, 1)
-    raise RenderError(f"dot_general {what} has strides ({row_stride}, {col_stride}): not a BLAS matrix")

@@ -3,7 +3,7 @@
 A ``furcate.fusion`` becomes one kernel when the kernel description can
 express it (or one kernel per output shape); otherwise its ops are taken one
 by one. An op the C renderer cannot render (convolution, gather, ...) becomes
-a NumPy step, recorded in ``furcate.stats()['fallbacks']``. ``reshape`` and
+a NumPy step, recorded in ``furcate.stats()['backend_fallbacks']``. ``reshape`` and
 ``transfer`` are aliases (no copy); constants are values, not steps.
 """
 
@@ -20,7 +20,7 @@ from furcate.backends.c.render import RenderError, render_kernel
 from furcate.backends.kernel.desc import Kernel
 from furcate.backends.kernel.lower import NotExpressible, lower_group, short
 from furcate.backends.kernel.simplify import merge_vars
-from furcate.diagnostics import STATS, log
+from furcate.diagnostics import log, record_backend_fallback
 from furcate.ir import dialect as d
 from furcate.ir.dialect import spec_of
 
@@ -108,10 +108,11 @@ class Units:
         return [self._kunit(ops, inputs, outer, outs) for outs in by_shape.values()]
 
     def _kunit(self, ops, inputs, outer, outputs) -> KUnit:
-        k = lower_group(ops, inputs, outputs, f"k{self._n}")
+        k = lower_group(ops, inputs, outputs, f"k{self._n}", gather=True)
         if k.dot is not None and find_blas() is None:
             raise NotExpressible("no BLAS library for dot_general")
-        k = merge_vars(k)
+        if k.dot is None:  # a GEMM's epilogue loops over its tiles: keep the result's dims
+            k = merge_vars(k)
         render_kernel(k, "probe")  # raises RenderError for what C cannot render
         self._n += 1
         return KUnit(k, list(outer), list(outputs))
@@ -122,7 +123,6 @@ class Units:
         except (NotExpressible, RenderError) as e:
             msg = f"c backend: furcate.{name} runs on numpy ({e})"
             self.fallbacks.append(msg)
-            with STATS.lock:
-                STATS.fallbacks.append(msg)
+            record_backend_fallback(msg)
             log("fallback").info(msg)
             self.units.append(NUnit(op, list(op.operands), list(op.results)))

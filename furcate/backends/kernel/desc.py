@@ -6,7 +6,8 @@ A ``Kernel`` is:
   and ``reduce`` extents (variables ``P..P+R-1``, only in reduction kernels);
 - ``buffers``: the kernel's inputs then outputs (contiguous, row-major);
 - ``nodes``: a DAG of scalar nodes in topological order (``Load``, ``Const``,
-  ``Index``, ``Op``, ``Reduce``); every load and store addresses its buffer
+  ``Index``, ``Op``, ``Reduce``, and -- for renderers that ask -- ``Gather``); every
+  load and store addresses its buffer
   through an ``Affine`` map from the iteration variables to the buffer's
   linear element offset -- broadcast (coefficient 0), transpose (permuted
   coefficients), slice (offset + scaled coefficient) and reshape (the same
@@ -84,6 +85,20 @@ class Load:
 
 
 @dataclass(frozen=True)
+class Gather:
+    """A load at a data-dependent position (index_select, embedding lookup): element
+    ``offset + clamp(value of node index, 0, extent - 1) * stride`` of ``buffer``. Only
+    produced when the renderer asks for it (``lower_group(..., gather=True)``)."""
+
+    buffer: int
+    offset: Affine
+    index: int
+    stride: int
+    extent: int
+    dtype: str
+
+
+@dataclass(frozen=True)
 class Const:
     value: object  # python float / int / bool, exact in ``dtype``
     dtype: str
@@ -118,7 +133,7 @@ class Reduce:
     acc: str
 
 
-Node = Load | Const | Index | Op | Reduce
+Node = Load | Gather | Const | Index | Op | Reduce
 
 
 @dataclass(frozen=True)
@@ -191,6 +206,8 @@ class Kernel:
             if isinstance(n, (Load, Index)):
                 expr = n.offset if isinstance(n, Load) else n.expr
                 out.append(bool(expr.vars() & red))
+            elif isinstance(n, Gather):
+                out.append(bool(n.offset.vars() & red) or out[n.index])
             elif isinstance(n, Op):
                 out.append(any(out[a] for a in n.args))
             else:
@@ -212,6 +229,8 @@ class Kernel:
             n = self.nodes[i]
             if isinstance(n, Op):
                 stack.extend(n.args)
+            elif isinstance(n, Gather):
+                stack.append(n.index)
             elif isinstance(n, Reduce) and not stop_at_reduce:
                 stack.append(n.arg)
         return sorted(seen)

@@ -18,7 +18,7 @@ from xdsl.ir import Operation, SSAValue
 
 from furcate.backends.kernel import scalar
 from furcate.backends.kernel.desc import (
-    Affine, Buffer, Const, Dot, Index, Kernel, Load, Op, Operand, Reduce, Store,
+    Affine, Buffer, Const, Dot, Gather, Index, Kernel, Load, Op, Operand, Reduce, Store,
 )
 from furcate.dtypes import TensorSpec
 from furcate.ir.dialect import spec_of
@@ -80,8 +80,9 @@ def unravel(lin: Affine, shape, extents) -> tuple[Affine, ...]:
 class _Emitter:
     """Builds the node list of one kernel, sharing identical nodes."""
 
-    def __init__(self, kernel: Kernel, extents, buffer_of):
+    def __init__(self, kernel: Kernel, extents, buffer_of, gather: bool = False):
         self.k = kernel
+        self.gather = gather  # may emit Gather nodes
         self.extents = extents
         self.buffer_of = buffer_of  # SSAValue -> buffer index (or None)
         self.memo: dict = {}
@@ -155,6 +156,8 @@ class _Emitter:
             return self.node(Load(self.const_buffer(v, arr), linear(idx, spec.shape), spec.dtype))
         if name == "reduce":
             return self.reduce_at(op, idx)
+        if name == "gather" and self.gather:
+            return self.gather_at(op, idx, spec.dtype)
         raise NotExpressible(f"furcate.{name} cannot be part of a kernel")
 
     def const_buffer(self, v, arr) -> int:
@@ -163,6 +166,19 @@ class _Emitter:
             self.const_bufs[v] = len(self.k.buffers) - 1
             self.k.const_data[self.const_bufs[v]] = np.ascontiguousarray(arr)
         return self.const_bufs[v]
+
+    def gather_at(self, op, idx, dtype: str) -> int:
+        """``operand[..., indices[i...], ...]`` at ``idx``: the index is a value of the kernel,
+        the operand a buffer."""
+        operand, indices = op.operands
+        b = self.buffer_of(operand)
+        if b is None:
+            raise NotExpressible("furcate.gather of a value computed in the same kernel")
+        a = op.attr("axis")
+        ospec, ri = spec_of(operand), spec_of(indices).rank
+        index = self.value_at(indices, tuple(idx[a:a + ri]))
+        offset = linear(tuple(idx[:a]) + (Affine(),) + tuple(idx[a + ri:]), ospec.shape)
+        return self.node(Gather(b, offset, index, row_major(ospec.shape)[a], ospec.shape[a], dtype))
 
     def reduce_at(self, op, idx) -> int:
         P = len(self.k.parallel)
@@ -197,6 +213,10 @@ def _full_index(rank, dims, P) -> tuple[Affine, ...]:
     return tuple(out)
 
 
+def _squeeze(shape) -> tuple[int, ...]:
+    return tuple(n for n in shape if n != 1)
+
+
 def _block(kind, parallel, reduce) -> tuple[int, ...]:
     if not parallel:
         return ()
@@ -204,11 +224,13 @@ def _block(kind, parallel, reduce) -> tuple[int, ...]:
     return tuple([1] * (len(parallel) - 1) + [inner])
 
 
-def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAValue], name: str) -> Kernel:
+def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAValue], name: str,
+                gather: bool = False) -> Kernel:
     """One kernel computing ``outputs`` from ``inputs`` through ``ops`` (in program order).
 
     ``inputs`` are the values read from memory: the region's block arguments, plus
-    any value defined inside it that the caller binds to a buffer (``constant_ref``)."""
+    any value defined inside it that the caller binds to a buffer (``constant_ref``).
+    ``gather``: the renderer handles ``Gather`` nodes (``furcate.gather`` of an input)."""
     reduces = [op for op in ops if short(op) == "reduce"]
     dots = [op for op in ops if short(op) == "dot_general"]
     if dots and reduces:
@@ -228,11 +250,14 @@ def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAV
         kind = "reduction"
         full = _full_index(src.rank, dims, len(parallel))
 
+        rows_index = tuple(Affine.var(i) for i in range(len(parallel)))
+
         def out_index(s: TensorSpec):
-            if s.shape == parallel:
-                return tuple(Affine.var(i) for i in range(len(parallel)))
-            if s.shape == src.shape:
-                return full
+            # the rows or the reduced tensor, possibly with size-1 dims added or dropped
+            for shp, idx in ((parallel, rows_index), (tuple(src.shape), full)):
+                if _squeeze(s.shape) == _squeeze(shp):
+                    it = iter(a for a, n in zip(idx, shp) if n != 1)
+                    return tuple(Affine() if n == 1 else next(it) for n in s.shape)
             raise NotExpressible(f"output of shape {list(s.shape)} is neither the rows {list(parallel)} "
                                  f"nor the reduced tensor {list(src.shape)}")
     else:
@@ -246,7 +271,7 @@ def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAV
             return tuple(Affine.var(i) for i in range(len(parallel)))
 
     k = Kernel(name, kind, tuple(parallel), tuple(red), buffers)
-    em = _Emitter(k, k.extents, lambda v: in_bufs.get(v))
+    em = _Emitter(k, k.extents, lambda v: in_bufs.get(v), gather)
     if dots:
         _lower_dot(k, em, dots[0], in_bufs)
     for j, (o, s) in enumerate(zip(outputs, out_specs)):
@@ -311,6 +336,7 @@ def _view(v: SSAValue, in_bufs) -> tuple[int, list[int], int]:
     return node.buffer, [node.offset.coef(i) for i in range(spec.rank)], node.offset.const
 
 
-def lower_op(op: Operation, name: str) -> Kernel:
-    """A one-op kernel (an unfused elementwise, layout, reduce or dot op)."""
-    return lower_group([op], list(op.operands), list(op.results), name)
+def lower_op(op: Operation, name: str, gather: bool = False) -> Kernel:
+    """A one-op kernel (an unfused elementwise, layout, reduce, dot or -- with ``gather`` --
+    gather op)."""
+    return lower_group([op], list(op.operands), list(op.results), name, gather)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from furcate.backends.kernel.desc import Affine, Index, Kernel, Load, Store
+from furcate.backends.kernel.desc import Affine, Gather, Index, Kernel, Load, Store
 
 
 def _affines(k: Kernel) -> list[Affine]:
-    out = [n.offset for n in k.nodes if isinstance(n, Load)]
+    out = [n.offset for n in k.nodes if isinstance(n, (Load, Gather))]
     out += [n.expr for n in k.nodes if isinstance(n, Index)]
     out += [s.offset for s in k.stores]
     return out
@@ -24,7 +24,7 @@ def _affines(k: Kernel) -> list[Affine]:
 def _remap(k: Kernel, fn) -> Kernel:
     nodes = []
     for n in k.nodes:
-        if isinstance(n, Load):
+        if isinstance(n, (Load, Gather)):
             n = dataclasses.replace(n, offset=fn(n.offset))
         elif isinstance(n, Index):
             n = dataclasses.replace(n, expr=fn(n.expr))

@@ -1,0 +1,229 @@
+"""Reduction kernels in C.
+
+Row schedule (the default): parallel loops outside, then per row one loop per
+*stage* (the reductions whose arguments need no other reduction of the row
+share a loop, the next ones the next loop), each accumulating into 16
+independent lanes (vectorizable without reassociating floats) combined after
+the loop; then row-level stores and a loop of per-element stores. Expensive
+per-element values a later loop needs again (softmax's exp) are kept in a
+row-sized stack array rather than computed twice.
+
+Column schedule: when the reduction runs across the memory layout (the last
+parallel variable is the contiguous one, e.g. a sum over dim 1 of
+``[bags, 32, 64]`` -- EmbeddingBag), the loop over the reduced variables is
+outside and the last parallel variable inside, accumulating a row-sized array
+of partial results: every load is contiguous and vectorizes.
+"""
+
+from __future__ import annotations
+
+from furcate.backends.c.render import (
+    LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, store_expr,
+)
+from furcate.backends.kernel.desc import Gather, Kernel, Load, Op, Reduce
+
+
+def render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
+    """Append the loops of reduction kernel ``k`` to ``lines``."""
+    if _column_schedule(k):
+        _render_columns(k, body, lines)
+    else:
+        _render_reduction(k, body, lines)
+
+
+def _stages(k: Kernel) -> list[list[int]]:
+    """Reductions grouped into loops: a reduction runs in the first loop after
+    every reduction its argument depends on."""
+    stage: dict[int, int] = {}
+    for r in k.reductions():
+        deps = [d for d in k.deps(k.nodes[r].arg) if isinstance(k.nodes[d], Reduce)]
+        stage[r] = 1 + max((stage[d] for d in deps), default=-1)
+    out: list[list[int]] = [[] for _ in range(max(stage.values(), default=-1) + 1)]
+    for r, s in stage.items():
+        out[s].append(r)
+    return out
+
+
+# transcendental primitives worth caching per row rather than computing again in a later loop
+EXPENSIVE = frozenset({"exp", "expm1", "log", "log1p", "tanh", "logistic", "erf", "sin", "cos", "pow", "atan2"})
+CACHE_LIMIT = 1 << 16  # bytes of one per-row cache array (on the stack of each thread)
+
+
+def _row_caches(k: Kernel, stages, el_values, inner) -> list[set[int]]:
+    """Per stage loop: the expensive per-element nodes it computes that a later loop (a later
+    stage or the epilogue) needs too. They are stored in a row-sized array by the loop that
+    computes them and loaded by the later ones (softmax's exp is computed once, not twice)."""
+    R = 1
+    for e in k.reduce:
+        R *= e
+    if R * 8 > CACHE_LIMIT:
+        return [set() for _ in stages]
+    needs = [{d for r in stage for d in k.deps(k.nodes[r].arg) if inner[d]} for stage in stages]
+    needs.append({d for v in el_values for d in k.deps(v) if inner[d]})
+    out, done = [], set()
+    for i in range(len(stages)):
+        later = set().union(*needs[i + 1:])
+        pick = {n for n in needs[i] & later - done
+                if isinstance(k.nodes[n], Op) and k.nodes[n].prim in EXPENSIVE}
+        done |= pick
+        out.append(pick)
+    return out
+
+
+def _reduce_index(k: Kernel) -> str:
+    """The linear offset within a row of the reduction variables."""
+    P = len(k.parallel)
+    terms, st = [], 1
+    for j in reversed(range(len(k.reduce))):
+        terms.append(f"i{P + j}" if st == 1 else f"{st}*i{P + j}")
+        st *= k.reduce[j]
+    return " + ".join(reversed(terms))
+
+
+def _render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
+    P = len(k.parallel)
+    inner = k.inner()
+    rows = 1
+    for e in k.parallel:
+        rows *= e
+    R = 1
+    for e in k.reduce:
+        R *= e
+    ind = _loops(k.parallel, 0, "    ", lines, _omp(k, rows * R))
+    lanes = len(k.reduce) == 1
+    row_stores = [s for s in k.stores if not inner[s.value] and not _store_inner(k, s)]
+    el_stores = [s for s in k.stores if s not in row_stores]
+    stages = _stages(k)
+    caches = _row_caches(k, stages, [s.value for s in el_stores], inner)
+    ridx = _reduce_index(k)
+    for c in sorted(set().union(*caches)):
+        lines.append(f"{ind}{VTYPE[k.nodes[c].dtype]} c{c}[{R}];")
+    for stage, cache in zip(stages, caches):
+        roots = [k.nodes[r].arg for r in stage]
+        outer_deps = sorted({d for a in roots for d in k.deps(a) if not inner[d] and not isinstance(k.nodes[d], Reduce)})
+        body.emit(outer_deps, lines, ind)
+        for r in stage:
+            n = k.nodes[r]
+            init = REDUCE_INIT[n.kind](n.acc)
+            if lanes:
+                lines.append(f"{ind}{VTYPE[n.acc]} a{r}[{LANES}];")
+                lines.append(f"{ind}for (int l = 0; l < {LANES}; l++) a{r}[l] = {init};")
+            else:
+                lines.append(f"{ind}{VTYPE[n.acc]} s{r} = {init};")
+        v = P
+        if lanes:
+            e = k.reduce[0]
+            lines.append(f"{ind}for (int64_t r0 = 0; r0 + {LANES} <= {e}; r0 += {LANES}) {{")
+            lines.append(f"{ind}    for (int l = 0; l < {LANES}; l++) {{")
+            lines.append(f"{ind}        const int64_t i{v} = r0 + l;")
+            _reduce_body(k, body, stage, roots, lines, ind + "        ", lambda r: f"a{r}[l]", cache, ridx)
+            lines.append(f"{ind}    }}")
+            lines.append(f"{ind}}}")
+            for r in stage:
+                n = k.nodes[r]
+                lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
+                lines.append(f"{ind}for (int l = 1; l < {LANES}; l++) s{r} = {combine(n.kind, f's{r}', f'a{r}[l]', n.acc)};")
+            lines.append(f"{ind}for (int64_t i{v} = ({e} / {LANES}) * {LANES}; i{v} < {e}; i{v}++) {{")
+            _reduce_body(k, body, stage, roots, lines, ind + "    ", lambda r: f"s{r}", cache, ridx)
+            lines.append(f"{ind}}}")
+        else:
+            ind2 = _loops(k.reduce, P, ind, lines)
+            _reduce_body(k, body, stage, roots, lines, ind2, lambda r: f"s{r}", cache, ridx)
+            _close(len(k.reduce), ind2, lines)
+        for r in stage:
+            n = k.nodes[r]
+            body.defined.add(r)
+            lines.append(f"{ind}const {VTYPE[n.dtype]} t{r} = ({VTYPE[n.dtype]})s{r};")
+        for c in cache:  # later loops load the cached value
+            body.override[c] = f"c{c}[{ridx}]"
+    # epilogue: row-level stores, then a loop for per-element stores
+    for s in row_stores:
+        body.emit(k.deps(s.value), lines, ind)
+        lines.append(f"{ind}b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};")
+    if el_stores:
+        outer_deps = sorted({d for s in el_stores for d in k.deps(s.value) if not inner[d]})
+        body.emit(outer_deps, lines, ind)
+        ind2 = _loops(k.reduce, P, ind, lines)
+        saved = set(body.defined)
+        body.emit(sorted({d for s in el_stores for d in k.deps(s.value)}), lines, ind2)
+        for s in el_stores:
+            lines.append(f"{ind2}b{s.buffer}[{affine_expr(s.offset)}] = {store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};")
+        body.defined = saved
+        _close(len(k.reduce), ind2, lines)
+    _close(P, ind, lines)
+
+
+def _store_inner(k: Kernel, s) -> bool:
+    return bool(s.offset.vars() & set(range(len(k.parallel), k.n_vars)))
+
+
+def _reduce_body(k, body: _Body, stage, roots, lines, ind, acc_name, cache, ridx) -> None:
+    saved = set(body.defined)
+    body.emit(sorted({d for a in roots for d in k.deps(a)}), lines, ind)
+    body.defined = saved
+    for c in sorted(cache):
+        lines.append(f"{ind}c{c}[{ridx}] = t{c};")
+    for r in stage:
+        n = k.nodes[r]
+        val = f"t{n.arg}"
+        if n.acc != n.dtype:
+            val = f"(({VTYPE[n.acc]}){val})"
+        a = acc_name(r)
+        lines.append(f"{ind}{a} = {combine(n.kind, a, val, n.acc)};")
+
+
+def _column_schedule(k: Kernel) -> bool:
+    """One stage of reductions, no per-element stores, and the last parallel variable --
+    not a reduction variable -- is the contiguous one of the loads that vary with it."""
+    P = len(k.parallel)
+    if P == 0 or len(_stages(k)) != 1 or k.parallel[-1] * 8 > CACHE_LIMIT:
+        return False
+    inner = k.inner()
+    if any(inner[s.value] or _store_inner(k, s) for s in k.stores):
+        return False
+    offsets = [n.offset for n in k.nodes if isinstance(n, (Load, Gather)) and k.buffers[n.buffer].role != "acc"]
+    red = range(P, k.n_vars)
+    last_unit = any(a.coef(P - 1) == 1 for a in offsets)
+    # loads not varying with the last variable are invariant in the inner loop: ignored
+    red_unit = any(a.coef(v) == 1 and a.coef(P - 1) for a in offsets for v in red)
+    return last_unit and not red_unit
+
+
+def _render_columns(k: Kernel, body: _Body, lines: list[str]) -> None:
+    P = len(k.parallel)
+    E = k.parallel[-1]
+    v = P - 1
+    R = 1
+    for e in k.reduce:
+        R *= e
+    outer = k.parallel[:-1]
+    rows = 1
+    for e in outer:
+        rows *= e
+    pragma = None
+    if outer and rows * E * R > PAR_THRESHOLD:
+        collapse = f" collapse({len(outer)})" if len(outer) > 1 else ""
+        pragma = f"#pragma omp parallel for{collapse} schedule(guided)"
+    ind = _loops(outer, 0, "    ", lines, pragma)
+    stage = _stages(k)[0]
+    for r in stage:
+        n = k.nodes[r]
+        lines.append(f"{ind}{VTYPE[n.acc]} a{r}[{E}];")
+        lines.append(f"{ind}for (int64_t i{v} = 0; i{v} < {E}; i{v}++) a{r}[i{v}] = {REDUCE_INIT[n.kind](n.acc)};")
+    ind2 = _loops(k.reduce, P, ind, lines)
+    lines.append(f"{ind2}for (int64_t i{v} = 0; i{v} < {E}; i{v}++) {{")
+    _reduce_body(k, body, stage, [k.nodes[r].arg for r in stage], lines, ind2 + "    ", lambda r: f"a{r}[i{v}]",
+                 set(), "")
+    lines.append(f"{ind2}}}")
+    _close(len(k.reduce), ind2, lines)
+    lines.append(f"{ind}for (int64_t i{v} = 0; i{v} < {E}; i{v}++) {{")
+    for r in stage:
+        n = k.nodes[r]
+        body.defined.add(r)
+        lines.append(f"{ind}    const {VTYPE[n.dtype]} t{r} = ({VTYPE[n.dtype]})a{r}[i{v}];")
+    for s in k.stores:
+        body.emit(k.deps(s.value), lines, ind + "    ")
+        lines.append(f"{ind}    b{s.buffer}[{affine_expr(s.offset)}] = "
+                     f"{store_expr(f't{s.value}', k.buffers[s.buffer].spec.dtype)};")
+    lines.append(f"{ind}}}")
+    _close(len(outer), ind, lines)
