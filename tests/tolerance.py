@@ -1,7 +1,9 @@
-"""The one tolerance table used by every numeric test (DESIGN.md, Numerics).
+"""``assert_close``: every numeric test's comparison with the one tolerance table.
 
-``assert_close(actual, expected)`` compares with the tolerance of the expected
-array's dtype; NaNs must match positions, infinities must match exactly.
+The table is ``furcate/tools/tolerance.py`` (DESIGN.md, Numerics), the same one
+``furcate bisect`` uses. ``assert_close(actual, expected)`` compares with the
+tolerance of the expected array's dtype; NaNs must match positions, infinities
+must match exactly.
 """
 
 from __future__ import annotations
@@ -9,27 +11,9 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
-# dtype name -> (rtol, atol)
-TOLERANCE = {
-    "float64": (1e-10, 1e-12),
-    "float32": (1e-5, 1e-6),
-    "float16": (2e-3, 1e-3),
-    "bfloat16": (1.6e-2, 1e-2),
-}
+from furcate.tools.tolerance import ACCUM_TOLERANCE, TOLERANCE, tolerance
 
-# looser tolerance for results that went through reductions / GEMMs over many terms
-ACCUM_TOLERANCE = {
-    "float64": (1e-9, 1e-10),
-    "float32": (1e-4, 1e-5),
-    "float16": (1e-2, 1e-2),
-    "bfloat16": (5e-2, 5e-2),
-}
-
-
-def tolerance(dtype, accumulated: bool = False) -> tuple[float, float]:
-    name = np.dtype(dtype).name
-    table = ACCUM_TOLERANCE if accumulated else TOLERANCE
-    return table.get(name, (0.0, 0.0))
+__all__ = ["assert_close", "tolerance", "TOLERANCE", "ACCUM_TOLERANCE"]
 
 
 def _as_numpy(x) -> np.ndarray:

@@ -18,9 +18,9 @@ Feeding every group the reference inputs keeps one group's error from spreading
 into the next, so the group named is where the numbers go wrong, not where the
 error first becomes visible.
 
-Tolerances are per dtype (``TOLERANCE``; ``ACCUM_TOLERANCE`` for groups holding a
-reduction, dot, convolution or cumulative op), the same table as the test suite's
-``tests/tolerance.py``. Integers and booleans must match exactly; NaNs must
+Tolerances are per dtype (``furcate/tools/tolerance.py``, the one table the test
+suite uses too; the accumulated column for groups holding a reduction, dot,
+convolution or cumulative op). Integers and booleans must match exactly; NaNs must
 match in position, infinities exactly.
 """
 
@@ -35,20 +35,8 @@ from xdsl.ir import Block, Region
 
 from furcate.ir.program import Program
 from furcate.ir.types import spec_of_type
+from furcate.tools.tolerance import tolerance
 
-# dtype name -> (rtol, atol); mirrors tests/tolerance.py (a test keeps them equal)
-TOLERANCE = {
-    "float64": (1e-10, 1e-12),
-    "float32": (1e-5, 1e-6),
-    "float16": (2e-3, 1e-3),
-    "bfloat16": (1.6e-2, 1e-2),
-}
-ACCUM_TOLERANCE = {
-    "float64": (1e-9, 1e-10),
-    "float32": (1e-4, 1e-5),
-    "float16": (1e-2, 1e-2),
-    "bfloat16": (5e-2, 5e-2),
-}
 ACCUMULATING = {"furcate.reduce", "furcate.dot_general", "furcate.cumulative", "furcate.convolution",
                 "furcate.reduce_window"}
 SOURCES = {"furcate.constant", "furcate.constant_ref"}
@@ -80,7 +68,7 @@ def compare(actual, expected, accumulated: bool = False, rtol: float | None = No
         i = tuple(int(k) for k in np.argwhere(bad)[0])
         return Mismatch(what, f"{int(bad.sum())} of {a.size} elements differ; first at {list(i)}: "
                               f"got {a[i]!r}, expected {x[i]!r}")
-    r, t = (ACCUM_TOLERANCE if accumulated else TOLERANCE).get(x.dtype.name, (0.0, 0.0))
+    r, t = tolerance(x.dtype, accumulated)
     rtol = r if rtol is None else rtol
     atol = t if atol is None else atol
     a64, x64 = a.astype(np.float64), x.astype(np.float64)
@@ -283,5 +271,4 @@ def bisect(program: Program, inputs, target: str, pipeline: str = "default", *, 
     return report
 
 
-__all__ = ["bisect", "compare", "Report", "GroupResult", "Mismatch", "group_program", "TOLERANCE",
-           "ACCUM_TOLERANCE"]
+__all__ = ["bisect", "compare", "Report", "GroupResult", "Mismatch", "group_program"]

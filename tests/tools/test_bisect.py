@@ -11,7 +11,6 @@ from furcate.dtypes import TensorSpec
 from furcate.ir.builder import GraphBuilder
 from furcate.passes import pipeline
 from furcate.tools import bisect as bis
-from tests import tolerance
 from tests.tools import broken_backend
 
 
@@ -34,10 +33,6 @@ def program():
 def inputs():
     rng = np.random.default_rng(0)
     return [rng.standard_normal((4, 8)).astype(np.float32) for _ in range(2)]
-
-
-def test_tolerances_are_the_test_suites():
-    assert bis.TOLERANCE == tolerance.TOLERANCE and bis.ACCUM_TOLERANCE == tolerance.ACCUM_TOLERANCE
 
 
 def test_names_the_group_holding_the_wrong_op(broken):
