@@ -11,7 +11,8 @@ identity.
 Every kernel returns C-contiguous arrays of exactly the result type's dtype and
 shape that never share memory with the kernel's inputs, so a program's outputs
 are fresh on every call. ``evaluate_op(op, arrays)`` evaluates one op outside a
-program (constant folding, numerics bisection, differential tests).
+program (numerics bisection, differential tests; constant folding uses the same
+semantics through ``furcate.ir.reference``).
 """
 
 from __future__ import annotations
