@@ -14,6 +14,7 @@ import math
 import re
 
 from furcate.backends.kernel.desc import Affine, Const, Gather, Index, Kernel, Load, Op, Reduce
+from furcate.backends.kernel.prims import PrimRenderer
 
 CTYPE = {"f32": "float", "f64": "double", "f16": "uint16_t", "bf16": "uint16_t", "i1": "uint8_t",
          "i8": "int8_t", "i32": "int32_t", "i64": "int64_t"}
@@ -84,46 +85,37 @@ BINARY_F = {
     "min": ("fc_minf({0}, {1})", "fc_mind({0}, {1})"),
     "atan2": ("atan2f({0}, {1})", "atan2({0}, {1})"),
 }
-CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
-def scalar_expr(prim: str, args: list[str], arg_dts: list[str], dt: str) -> str:
-    """C expression of primitive ``prim`` on rendered ``args`` producing dtype ``dt``."""
-    a0 = arg_dts[0] if arg_dts else dt
-    if prim in CMP:
-        return f"({args[0]} {CMP[prim]} {args[1]})"
-    if prim == "select":
-        return f"({args[0]} ? {args[1]} : {args[2]})"
-    if prim == "convert":
-        return convert_expr(args[0], a0, dt)
-    if _f(a0):
-        k = 1 if a0 == "f64" else 0
-        if prim in UNARY_F:
-            return UNARY_F[prim][k].format(*args)
-        if prim in BINARY_F:
-            return BINARY_F[prim][k].format(*args)
-    else:
-        t = VTYPE[a0]
-        n = a0
-        simple = {"add": "+", "sub": "-", "mul": "*", "and": "&", "or": "|", "xor": "^"}
-        if prim in simple:
-            return f"(({t})({args[0]} {simple[prim]} {args[1]}))"
-        if prim == "not":
-            return f"(!{args[0]})" if a0 == "i1" else f"(({t})~{args[0]})"
-        if a0 != "i1":
-            if prim in ("div", "rem", "pow"):
-                return f"fc_{prim}_{n}({args[0]}, {args[1]})"
-            if prim == "max":
-                return f"({args[0]} > {args[1]} ? {args[0]} : {args[1]})"
-            if prim == "min":
-                return f"({args[0]} < {args[1]} ? {args[0]} : {args[1]})"
-            if prim == "neg":
-                return f"(({t})(-{args[0]}))"
-            if prim == "abs":
-                return f"(({t})({args[0]} < 0 ? -{args[0]} : {args[0]}))"
-            if prim == "sign":
-                return f"(({t})(({args[0]} > 0) - ({args[0]} < 0)))"
-    raise RenderError(f"scalar op {prim} on {a0} has no C rendering")
+def _float_op(prim: str, args: list[str], dt: str) -> str:
+    k = 1 if dt == "f64" else 0
+    for table in (UNARY_F, BINARY_F):
+        if prim in table:
+            return table[prim][k].format(*args)
+    raise RenderError(f"scalar op {prim} on {dt} has no C rendering")
+
+
+def _int_op(prim: str, args: list[str], dt: str) -> str:
+    t = VTYPE[dt]
+    simple = {"add": "+", "sub": "-", "mul": "*", "and": "&", "or": "|", "xor": "^"}
+    if prim in simple:
+        return f"(({t})({args[0]} {simple[prim]} {args[1]}))"
+    if prim == "not":
+        return f"(!{args[0]})" if dt == "i1" else f"(({t})~{args[0]})"
+    if dt != "i1":
+        if prim in ("div", "rem", "pow"):
+            return f"fc_{prim}_{dt}({args[0]}, {args[1]})"
+        if prim == "max":
+            return f"({args[0]} > {args[1]} ? {args[0]} : {args[1]})"
+        if prim == "min":
+            return f"({args[0]} < {args[1]} ? {args[0]} : {args[1]})"
+        if prim == "neg":
+            return f"(({t})(-{args[0]}))"
+        if prim == "abs":
+            return f"(({t})({args[0]} < 0 ? -{args[0]} : {args[0]}))"
+        if prim == "sign":
+            return f"(({t})(({args[0]} > 0) - ({args[0]} < 0)))"
+    raise RenderError(f"scalar op {prim} on {dt} has no C rendering")
 
 
 def convert_expr(x: str, src: str, dst: str) -> str:
@@ -149,6 +141,10 @@ def convert_expr(x: str, src: str, dst: str) -> str:
             return f"fc_f2i32({x})"
         return f"fc_d2{dst}((double)({x}))"
     return f"(({VTYPE[dst]})({x}))"  # int -> int wraps
+
+
+# C expression of primitive ``prim`` on rendered ``args`` (of dtypes ``arg_dts``) producing dtype ``dt``
+scalar_expr = PrimRenderer("({0} ? {1} : {2})", convert_expr, _float_op, _int_op).expr
 
 
 def load_expr(buf: str, off: str, dt: str) -> str:

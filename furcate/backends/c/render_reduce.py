@@ -21,6 +21,7 @@ from furcate.backends.c.render import (
     LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, store_expr,
 )
 from furcate.backends.kernel.desc import Gather, Kernel, Load, Op, Reduce
+from furcate.backends.kernel.stages import reduction_stages
 
 
 def render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
@@ -29,19 +30,6 @@ def render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
         _render_columns(k, body, lines)
     else:
         _render_reduction(k, body, lines)
-
-
-def _stages(k: Kernel) -> list[list[int]]:
-    """Reductions grouped into loops: a reduction runs in the first loop after
-    every reduction its argument depends on."""
-    stage: dict[int, int] = {}
-    for r in k.reductions():
-        deps = [d for d in k.deps(k.nodes[r].arg) if isinstance(k.nodes[d], Reduce)]
-        stage[r] = 1 + max((stage[d] for d in deps), default=-1)
-    out: list[list[int]] = [[] for _ in range(max(stage.values(), default=-1) + 1)]
-    for r, s in stage.items():
-        out[s].append(r)
-    return out
 
 
 # transcendental primitives worth caching per row rather than computing again in a later loop
@@ -93,7 +81,7 @@ def _render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
     lanes = len(k.reduce) == 1
     row_stores = [s for s in k.stores if not inner[s.value] and not _store_inner(k, s)]
     el_stores = [s for s in k.stores if s not in row_stores]
-    stages = _stages(k)
+    stages = reduction_stages(k)
     caches = _row_caches(k, stages, [s.value for s in el_stores], inner)
     ridx = _reduce_index(k)
     for c in sorted(set().union(*caches)):
@@ -176,7 +164,7 @@ def _column_schedule(k: Kernel) -> bool:
     """One stage of reductions, no per-element stores, and the last parallel variable --
     not a reduction variable -- is the contiguous one of the loads that vary with it."""
     P = len(k.parallel)
-    if P == 0 or len(_stages(k)) != 1 or k.parallel[-1] * 8 > CACHE_LIMIT:
+    if P == 0 or len(reduction_stages(k)) != 1 or k.parallel[-1] * 8 > CACHE_LIMIT:
         return False
     inner = k.inner()
     if any(inner[s.value] or _store_inner(k, s) for s in k.stores):
@@ -205,7 +193,7 @@ def _render_columns(k: Kernel, body: _Body, lines: list[str]) -> None:
         collapse = f" collapse({len(outer)})" if len(outer) > 1 else ""
         pragma = f"#pragma omp parallel for{collapse} schedule(guided)"
     ind = _loops(outer, 0, "    ", lines, pragma)
-    stage = _stages(k)[0]
+    stage = reduction_stages(k)[0]
     for r in stage:
         n = k.nodes[r]
         lines.append(f"{ind}{VTYPE[n.acc]} a{r}[{E}];")

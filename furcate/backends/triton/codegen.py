@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from furcate.backends.kernel.desc import Affine, Kernel, Reduce
+from furcate.backends.kernel.lower import row_major
+from furcate.backends.kernel.stages import reduction_stages
 from furcate.backends.triton import exprs
 from furcate.backends.triton.body import HELPERS, REDUCE_INIT, Body, combine, from_acc, reduce_expr, to_acc
 from furcate.backends.triton.exprs import TritonRenderError
@@ -49,14 +51,6 @@ def _prod(xs) -> int:
     return p
 
 
-def _strides(extents) -> list[int]:
-    out, s = [], 1
-    for e in reversed(extents):
-        out.append(s)
-        s *= e
-    return out[::-1]
-
-
 def needs_wide(k: Kernel) -> bool:
     """Do offsets need 64 bits (any buffer or the iteration space beyond int32)?"""
     sizes = [b.spec.numel for b in k.buffers] + [_prod(k.extents)]
@@ -79,7 +73,7 @@ def module_source(kernels: list[str]) -> str:
 
 def _define_vars(body: Body, extents, first: int, base: str, axis: str, lines, ind) -> None:
     """Iteration variables ``first..`` of row-major ``extents`` from flat index ``base``."""
-    strides = _strides(extents)
+    strides = row_major(extents)
     for j, (e, s) in enumerate(zip(extents, strides)):
         v = first + j
         x = base if s == 1 else f"({base} // {s})"
@@ -102,25 +96,12 @@ def render_pointwise(k: Kernel, name: str) -> Rendered:
     body.axis_mask["x"] = "mask"
     body.fill_axes = ("x",)
     _define_vars(body, k.parallel, 0, "offs", "x", lines, ind)
-    body.shortcut[Affine.of(dict(enumerate(_strides(k.parallel))))] = ("offs", ("x",))
+    body.shortcut[Affine.of(dict(enumerate(row_major(k.parallel))))] = ("offs", ("x",))
     roots = sorted({i for s in k.stores for i in k.deps(s.value)})
     body.emit(roots, lines, ind)
     for s in k.stores:
         body.store(s.buffer, s.offset, body.name(s.value), lines, ind, "offs")
     return Rendered(name, "pointwise", "\n".join(lines) + "\n", args, ("BLOCK",), {"n": n})
-
-
-def _stages(k: Kernel) -> list[list[int]]:
-    """Reductions grouped into passes: a reduction runs in the first pass after every
-    reduction its argument depends on."""
-    stage: dict[int, int] = {}
-    for r in k.reductions():
-        deps = [d for d in k.deps(k.nodes[r].arg) if isinstance(k.nodes[d], Reduce)]
-        stage[r] = 1 + max((stage[d] for d in deps), default=-1)
-    out: list[list[int]] = [[] for _ in range(max(stage.values(), default=-1) + 1)]
-    for r, s in stage.items():
-        out[s].append(r)
-    return out
 
 
 def render_reduction(k: Kernel, name: str, looped: bool) -> Rendered:
@@ -166,7 +147,7 @@ def render_reduction(k: Kernel, name: str, looped: bool) -> Rendered:
         for s in k.stores:
             body.store(s.buffer, s.offset, body.name(s.value), lines, ind, "row")
     else:
-        for si, stage in enumerate(_stages(k)):
+        for si, stage in enumerate(reduction_stages(k)):
             outer = sorted({d for r in stage for d in k.deps(k.nodes[r].arg) if not inner[d]})
             body.emit(outer, lines, ind)
             for r in stage:

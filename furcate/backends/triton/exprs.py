@@ -37,6 +37,8 @@ from __future__ import annotations
 import math
 import struct
 
+from furcate.backends.kernel.prims import PrimRenderer
+
 FLOATS = ("f32", "f64", "f16", "bf16")
 TL = {"f32": "tl.float32", "f64": "tl.float64", "f16": "tl.float16", "bf16": "tl.bfloat16",
       "i1": "tl.int1", "i8": "tl.int8", "i32": "tl.int32", "i64": "tl.int64"}
@@ -272,9 +274,6 @@ def int_op(prim: str, args: list[str], dt: str) -> str:
     return table[prim]
 
 
-CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
-
-
 def convert(x: str, src: str, dst: str) -> str:
     """``x`` (compute type of ``src``) converted to ``dst`` (in ``dst``'s compute type)."""
     if src == dst:
@@ -314,19 +313,11 @@ def _largest_below(hi: int, c: str) -> float:
     return float(t)
 
 
-def prim_expr(prim: str, args: list[str], arg_dts: list[str], dt: str) -> str:
-    """Expression of primitive ``prim`` on rendered ``args`` (of furcate dtypes ``arg_dts``)."""
-    a0 = arg_dts[0] if arg_dts else dt
-    if prim in CMP:
-        return f"({args[0]} {CMP[prim]} {args[1]})"
-    if prim == "select":
-        return f"tl.where({args[0]}, {args[1]}, {args[2]})"
-    if prim == "convert":
-        return convert(args[0], a0, dt)
-    if is_float(a0):
-        if prim == "is_finite":
-            return unary_float(prim, args[0], a0)
-        if len(args) == 1:
-            return unary_float(prim, args[0], a0)
-        return binary_float(prim, args[0], args[1], a0)
-    return int_op(prim, args, a0)
+def _float_op(prim: str, args: list[str], dt: str) -> str:
+    if len(args) == 1:
+        return unary_float(prim, args[0], dt)
+    return binary_float(prim, args[0], args[1], dt)
+
+
+# expression of primitive ``prim`` on rendered ``args`` (of furcate dtypes ``arg_dts``) producing ``dt``
+prim_expr = PrimRenderer("tl.where({0}, {1}, {2})", convert, _float_op, int_op).expr
