@@ -164,15 +164,21 @@ def _shapes():
 # each family returns a new value or None when it does not apply to the pool
 
 
-def _unary(g: _Gen):
-    name = g.choice(g.ops & set(FLOAT_UNARY + NUMERIC_UNARY + ("not", "is_finite")))
-    if name in FLOAT_UNARY or name == "is_finite":
+def _first_operand(g: _Gen, name: str, float_ops, logical_ops) -> _Val | None:
+    """A first operand for elementwise op ``name``: a float for ``float_ops``, an integer or i1
+    for ``logical_ops``, a float or an integer for the others (None when the pool has none)."""
+    if name in float_ops:
         allowed = FLOAT_DTYPES
-    elif name == "not":
+    elif name in logical_ops:
         allowed = INT_DTYPES + ("i1",)
     else:
         allowed = FLOAT_DTYPES + INT_DTYPES
-    x = g.pick(lambda v: v.spec.dtype in allowed and g.ok(name, v))
+    return g.pick(lambda v: v.spec.dtype in allowed and g.ok(name, v))
+
+
+def _unary(g: _Gen):
+    name = g.choice(g.ops & set(FLOAT_UNARY + NUMERIC_UNARY + ("not", "is_finite")))
+    x = _first_operand(g, name, FLOAT_UNARY + ("is_finite",), ("not",))
     if x is None:
         return None
     return g.op(name, x, exact=x.exact and name in EXACT_ELEMENTWISE)
@@ -180,13 +186,7 @@ def _unary(g: _Gen):
 
 def _binary(g: _Gen):
     name = g.choice(g.ops & set(NUMERIC_BINARY + FLOAT_BINARY + BITWISE))
-    if name in FLOAT_BINARY:
-        allowed = FLOAT_DTYPES
-    elif name in BITWISE:
-        allowed = INT_DTYPES + ("i1",)
-    else:
-        allowed = FLOAT_DTYPES + INT_DTYPES
-    x = g.pick(lambda v: v.spec.dtype in allowed and g.ok(name, v))
+    x = _first_operand(g, name, FLOAT_BINARY, BITWISE)
     if x is None:
         return None
     y = g.pick(lambda v: v.spec == x.spec and g.ok(name, v))
@@ -493,29 +493,23 @@ def _leaf(g: _Gen):
     return g.add(g.b.constant(random_array(spec, g.rng)), True)
 
 
-# (family, op names it makes, weight)
+def _one_op_each(**families):
+    """``(family, {op}, 1)`` rows of ``FAMILIES`` for families that make one op each (keyword: the op)."""
+    return [(family, {op}, 1) for op, family in families.items()]
+
+
+# (family, op names it makes, weight); the order is part of what a seed draws
 FAMILIES = [
     (_unary, set(FLOAT_UNARY + NUMERIC_UNARY + ("not", "is_finite")), 4),
     (_binary, set(NUMERIC_BINARY + FLOAT_BINARY + BITWISE), 4),
-    (_compare, {"compare"}, 1),
-    (_select, {"select"}, 1),
-    (_clamp, {"clamp"}, 1),
+    *_one_op_each(compare=_compare, select=_select, clamp=_clamp),
     (_convert, {"convert"}, 2),
-    (_broadcast, {"broadcast_in_dim"}, 1),
-    (_transpose, {"transpose"}, 1),
-    (_reshape, {"reshape"}, 1),
-    (_slice, {"slice"}, 1),
-    (_concatenate, {"concatenate"}, 1),
-    (_pad, {"pad"}, 1),
+    *_one_op_each(broadcast_in_dim=_broadcast, transpose=_transpose, reshape=_reshape, slice=_slice,
+                  concatenate=_concatenate, pad=_pad),
     (_reduce, {"reduce"}, 2),
     (_arg_reduce, {"argmax", "argmin"}, 1),
-    (_cumulative, {"cumulative"}, 1),
-    (_dot_general, {"dot_general"}, 1),
-    (_gather, {"gather"}, 1),
-    (_gather_along, {"gather_along"}, 1),
-    (_scatter_add, {"scatter_add"}, 1),
-    (_convolution, {"convolution"}, 1),
-    (_reduce_window, {"reduce_window"}, 1),
+    *_one_op_each(cumulative=_cumulative, dot_general=_dot_general, gather=_gather, gather_along=_gather_along,
+                  scatter_add=_scatter_add, convolution=_convolution, reduce_window=_reduce_window),
     (_leaf, {"constant", "constant_ref", "iota"}, 1),
 ]
 

@@ -10,95 +10,40 @@ import pytest
 
 torch = pytest.importorskip("torch")
 jax = pytest.importorskip("jax")
-nn = torch.nn
 
 import jax.numpy as jnp  # noqa: E402
 from jax import lax  # noqa: E402
 
-import furcate  # noqa: E402
-from tests.tolerance import assert_close  # noqa: E402
-
-XLA = {"target": "xla"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    torch._dynamo.reset()
-    furcate.stats(reset=True)
-    torch.manual_seed(0)
-    yield
-    torch._dynamo.reset()
-
-
-def assert_all_on_xla(graphs: int = 1) -> None:
-    st = furcate.stats(reset=True)
-    assert st["ops_eager"] == {}, st["ops_eager"]
-    assert st["graphs_compiled"] >= graphs, st
-    assert st["kernels"].get("xla", 0) >= graphs and set(st["kernels"]) == {"xla"}, st["kernels"]
-    assert st["eager_fallbacks"] == [] and st["backend_fallbacks"] == [], st
+from tests.frontend import jax_check  # noqa: E402
+from tests.frontend.torch_check import (  # noqa: E402
+    CausalAttention,
+    EmbeddingSum,
+    assert_all_compiled,
+    check_inference,
+    fresh_dynamo,  # noqa: F401  (autouse)
+    mlp_layernorm_gelu,
+    small_cnn,
+)
 
 
 # --------------------------------------------------------------------------
 # torch.compile(..., options={"target": "xla"})
 
 
-def check_torch(model, *inputs):
-    model.eval()
-    with torch.no_grad():
-        expected = model(*inputs)
-        actual = torch.compile(model, backend="furcate", options=XLA)(*inputs)
-    assert isinstance(actual, torch.Tensor)
-    assert_close(actual, expected, accumulated=True)
-    assert_all_on_xla()
-
-
-class CausalAttention(nn.Module):
-    def __init__(self, d=16, heads=4, seq=6):
-        super().__init__()
-        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
-        self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(seq))
-
-    def forward(self, x):
-        return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
-
-
-class EmbeddingSum(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.emb = nn.Embedding(30, 8)
-        self.out = nn.Linear(8, 3)
-
-    def forward(self, idx):
-        return self.out(self.emb(idx).sum(dim=1))
-
-
-def small_cnn():
-    m = nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2), nn.AvgPool2d(2, ceil_mode=True),
-        nn.Flatten(), nn.Linear(8, 5),
-    )
-    with torch.no_grad():  # non-trivial running statistics
-        m[1].running_mean.uniform_(-0.5, 0.5)
-        m[1].running_var.uniform_(0.5, 2.0)
-    return m
-
-
 def test_torch_mlp_layernorm_gelu():
-    m = nn.Sequential(nn.Linear(16, 32), nn.LayerNorm(32), nn.GELU(), nn.Linear(32, 8), nn.GELU("tanh"))
-    check_torch(m, torch.randn(4, 16))
+    check_inference(mlp_layernorm_gelu(), torch.randn(4, 16), target="xla")
 
 
 def test_torch_causal_attention():
-    check_torch(CausalAttention(), torch.randn(2, 6, 16))
+    check_inference(CausalAttention(), torch.randn(2, 6, 16), target="xla")
 
 
 def test_torch_embedding_sum_pooling():
-    check_torch(EmbeddingSum(), torch.randint(0, 30, (4, 5)))
+    check_inference(EmbeddingSum(), torch.randint(0, 30, (4, 5)), target="xla")
 
 
 def test_torch_small_cnn_eval():
-    check_torch(small_cnn(), torch.randn(2, 3, 8, 8))
+    check_inference(small_cnn(), torch.randn(2, 3, 8, 8), target="xla")
 
 
 # --------------------------------------------------------------------------
@@ -106,17 +51,13 @@ def test_torch_small_cnn_eval():
 
 
 def rand(shape, seed, scale=1.0):
-    return jnp.asarray(np.random.default_rng(seed).uniform(-scale, scale, size=shape).astype(np.float32))
+    return jax_check.rand(shape, seed=seed, low=-scale, high=scale)
 
 
 def check_jax(fn, *args):
-    got = furcate.jit(fn, target="xla")(*args)
-    want = jax.jit(fn)(*args)
-    assert jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(want)
-    for g, w in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
-        assert isinstance(g, jax.Array), type(g)
-        assert_close(np.asarray(g), np.asarray(w), accumulated=True)
-    assert_all_on_xla()
+    """furcate.jit(fn, target="xla") agrees with jax.jit(fn), and ran as XLA kernels only."""
+    jax_check.check(fn, *args, target="xla", accumulated=True)
+    assert_all_compiled("xla")
 
 
 def _layernorm(x, eps=1e-5):

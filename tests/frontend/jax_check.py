@@ -14,10 +14,10 @@ from tests.tolerance import assert_close
 TARGET = os.environ.get("FURCATE_JAX_TEST_TARGET", "numpy")
 
 
-def check(fn, *args, accumulated: bool = False, static_argnums=(), **kw):
-    """furcate.jit(fn) and jax.jit(fn) agree on ``args`` (pytree structure, dtypes, values)."""
+def check(fn, *args, accumulated: bool = False, static_argnums=(), target: str = TARGET, **kw):
+    """furcate.jit(fn, target=target) and jax.jit(fn) agree on ``args`` (pytree structure, dtypes, values)."""
     eager_before = furcate.stats()["ops_eager"]
-    got = furcate.jit(fn, target=TARGET, static_argnums=static_argnums)(*args)
+    got = furcate.jit(fn, target=target, static_argnums=static_argnums)(*args)
     assert furcate.stats()["ops_eager"] == eager_before, "furcate.jit ran plain JAX instead of compiling"
     want = jax.jit(fn, static_argnums=static_argnums)(*args)
     assert jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(want)

@@ -15,6 +15,7 @@ import pytest
 import furcate
 from furcate.dtypes import TensorSpec
 from furcate.frontend.jaxpr import RECOMPILE_LIMIT, capture, default_recompile_limit
+from furcate.runtime.executable import GuardError
 from tests.frontend.jax_check import check, rand
 from tests.tolerance import assert_close
 
@@ -93,51 +94,33 @@ def test_second_call_does_not_retrace_or_recompile():
     assert after["recompiles"] == before["recompiles"]
 
 
-def test_new_shapes_dtypes_and_weak_types_recompile_and_log():
+def test_new_shapes_dtypes_and_weak_types_recompile_and_log(furcate_log):
     jf = furcate.jit(lambda x, s: x * s, target="numpy")
-    logger = logging.getLogger("furcate.recompiles")
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    old = logger.level
-    logger.addHandler(handler)
+    messages = furcate_log("recompiles")
     furcate.enable_logging("recompiles")
-    try:
-        before = furcate.stats()["recompiles"]
-        jf(rand((2,)), 2.0)
-        jf(rand((3,)), 2.0)  # new shape
-        jf(rand((3,)), jnp.float32(2.0))  # strong f32 instead of a weak Python float
-        jf(rand((3,), "bfloat16"), 2.0)  # new dtype
-        out = jf(rand((3,), "bfloat16"), 2.0)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old)
+    before = furcate.stats()["recompiles"]
+    jf(rand((2,)), 2.0)
+    jf(rand((3,)), 2.0)  # new shape
+    jf(rand((3,)), jnp.float32(2.0))  # strong f32 instead of a weak Python float
+    jf(rand((3,), "bfloat16"), 2.0)  # new dtype
+    out = jf(rand((3,), "bfloat16"), 2.0)
     assert out.dtype == jnp.bfloat16  # the weak scalar does not promote, as in JAX
     assert jf.cache_size() == 4
     assert furcate.stats()["recompiles"] - before == 3
-    messages = [r.getMessage() for r in records]
     assert len(messages) == 4 and "compile #4" in messages[-1] and "bf16[3]" in messages[-1]
 
 
-def test_past_the_recompile_limit_runs_plain_jax_with_one_warning():
+def test_past_the_recompile_limit_runs_plain_jax_with_one_warning(furcate_log):
     def add_one(x):
         return x + 1
 
     jf = furcate.jit(add_one, target="numpy", recompile_limit=2)
-    logger = logging.getLogger("furcate.recompiles")
-    records = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = records.append
-    logger.addHandler(handler)
+    warnings = furcate_log("recompiles", logging.WARNING)
     furcate.stats(reset=True)
-    try:
-        for n in (1, 2, 3, 4, 3, 1):
-            assert_close(np.asarray(jf(rand((n,)))), np.asarray(rand((n,))) + 1)
-    finally:
-        logger.removeHandler(handler)
+    for n in (1, 2, 3, 4, 3, 1):
+        assert_close(np.asarray(jf(rand((n,)))), np.asarray(rand((n,))) + 1)
     st = furcate.stats(reset=True)
     assert jf.cache_size() == 2 and st["graphs_compiled"] == 2
-    warnings = [r.getMessage() for r in records]
     assert len(warnings) == 1 and "more than 2 input signatures" in warnings[0] and "plain JAX" in warnings[0]
     assert st["ops_eager"] == {"furcate.jit(test_past_the_recompile_limit_runs_plain_jax_with_one_warning."
                                "<locals>.add_one)": 2}  # shapes 3 and 4, each recorded once
@@ -275,3 +258,47 @@ def test_dump_dir_has_the_captured_jaxpr(tmp_path):
     (d,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     text = (d / "captured.txt").read_text()
     assert "tanh" in text and "f32[3,4]" in text and "lambda" in text
+
+
+def test_jax_arrays_reach_the_xla_runner_as_they_are(monkeypatch):
+    """target="xla": a jax Array argument reaches the XLA runner unchanged; one already on the
+    executable's device (on a GPU/TPU: any of the user's arrays there) is bound without a
+    device_put, never brought to the host. NumPy arguments are bound as before."""
+    from furcate.backends.xla import pjrt
+
+    jf = furcate.jit(lambda x, y: jnp.tanh(x) * y, target="xla")
+    x, y = rand((3, 4)), np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
+    exe = jf.compiled_for(x, y).executable
+    assert exe.accepts_jax_arrays
+    runner = exe.steps[0].kernel.runner
+    seen, puts = [], []
+    bind, put = runner.bind, runner._device_put
+    monkeypatch.setattr(runner, "bind", lambda args, staging=None: seen.append(list(args)) or bind(args, staging))
+    monkeypatch.setattr(runner, "_device_put", lambda aval, sharding, arrays, *a, **kw: puts.append(arrays[0])
+                        or put(aval, sharding, arrays, *a, **kw))
+    assert_close(np.asarray(jf(x, y)), np.tanh(np.asarray(x)) * y)
+    assert len(seen) == 1 and seen[0][0] is x and type(seen[0][1]) is np.ndarray, seen
+    # on CPU furcate runs its own XLA client: JAX's CPU arrays are bound through a host view
+    (on_device,) = pjrt.to_device([np.asarray(x)], runner.compiled)
+    seen.clear()
+    puts.clear()
+    assert_close(np.asarray(jf(on_device, y)), np.tanh(np.asarray(x)) * y)
+    assert len(seen) == 1 and seen[0][0] is on_device, seen
+    assert len(puts) == 1 and puts[0] is seen[0][1], puts  # only y was bound
+    # the executable's guards check a jax Array's shape and dtype
+    with pytest.raises(GuardError, match=r"argument 0 \(x\) has shape \[4, 3\], expected \[3, 4\]"):
+        exe(jnp.zeros((4, 3)), y)
+    with pytest.raises(GuardError, match=r"argument 0 \(x\) has dtype bfloat16, expected float32"):
+        exe(jnp.zeros((3, 4), jnp.bfloat16), y)
+
+
+def test_other_targets_get_numpy_arrays(monkeypatch):
+    jf = furcate.jit(lambda x: jnp.tanh(x), target="numpy")
+    x = rand((3, 4))
+    exe = jf.compiled_for(x).executable
+    assert not exe.accepts_jax_arrays
+    seen = []
+    check_inputs = exe.check_inputs
+    monkeypatch.setattr(exe, "check_inputs", lambda args: seen.append(args) or check_inputs(args))
+    assert_close(np.asarray(jf(x)), np.tanh(np.asarray(x)))
+    assert len(seen) == 1 and type(seen[0][0]) is np.ndarray, seen

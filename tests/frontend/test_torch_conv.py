@@ -4,26 +4,18 @@ training step, each compared with eager and with nothing left to eager."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 torch = pytest.importorskip("torch")
 nn = torch.nn
 aten = torch.ops.aten
 
-import furcate  # noqa: E402
-from tests.frontend.test_torch_ops import run_compiled  # noqa: E402
-from tests.tolerance import assert_close  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    torch._dynamo.reset()
-    furcate.stats(reset=True)
-    torch.manual_seed(0)
-    yield
-    torch._dynamo.reset()
+from tests.frontend.torch_check import (  # noqa: E402
+    check_training,
+    fresh_dynamo,  # noqa: F401  (autouse)
+    run_compiled,
+    small_cnn,
+)
 
 
 @pytest.mark.parametrize("stride,padding,dilation,groups,ksize,size", [
@@ -105,26 +97,9 @@ def test_avg_pool_backward(kernel, stride, padding, ceil_mode, include_pad, divi
 
 
 def test_cnn_training_step_matches_eager():
-    m = nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2), nn.ReLU(), nn.AvgPool2d(2, ceil_mode=True),
-        nn.Flatten(), nn.Linear(8, 5),
-    )
-    m.train()
-    ref = copy.deepcopy(m)
     x, y = torch.randn(4, 3, 8, 8), torch.randint(0, 5, (4,))
-    loss_ref = nn.functional.cross_entropy(ref(x), y)
-    loss_ref.backward()
-    loss = nn.functional.cross_entropy(torch.compile(m, backend="furcate")(x), y)
-    loss.backward()
-    assert_close(loss.detach(), loss_ref.detach(), accumulated=True)
-    for (name, p), p_ref in zip(m.named_parameters(), ref.parameters()):
-        assert_close(p.grad, p_ref.grad, accumulated=True, msg=name)
-    for b, b_ref in zip(m.buffers(), ref.buffers()):  # BatchNorm's running statistics
-        assert_close(b, b_ref, accumulated=True)
-    st = furcate.stats(reset=True)
-    assert st["ops_eager"] == {}, st["ops_eager"]
-    assert st["graphs_compiled"] == 2  # forward and backward, each whole
+    st = check_training(small_cnn(relu_after_grouped_conv=True), x,
+                        loss=lambda out: nn.functional.cross_entropy(out, y))
     for op in ("aten.convolution_backward.default", "aten.max_pool2d_with_indices_backward.default",
                "aten.avg_pool2d_backward.default", "aten.max_pool2d_with_indices.default"):
         assert st["aten_ops_compiled"].get(op, 0) >= 1, op

@@ -9,54 +9,21 @@ import pytest
 torch = pytest.importorskip("torch")
 nn = torch.nn
 
-import furcate  # noqa: E402
+from tests.frontend.torch_check import (  # noqa: E402
+    CausalAttention,
+    EmbeddingSum,
+    assert_all_compiled,
+    check_inference,
+    check_training,
+    fresh_dynamo,  # noqa: F401  (autouse)
+    mlp_layernorm_gelu,
+    small_cnn,
+)
 from tests.tolerance import assert_close  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    torch._dynamo.reset()
-    furcate.stats(reset=True)
-    torch.manual_seed(0)
-    yield
-    torch._dynamo.reset()
-
-
-def assert_all_compiled():
-    st = furcate.stats(reset=True)
-    assert st["ops_eager"] == {}, st["ops_eager"]
-    assert st["graphs_compiled"] >= 1
-    return st
-
-
-def check_inference(model, *inputs):
-    model.eval()
-    with torch.no_grad():
-        expected = model(*inputs)
-        actual = torch.compile(model, backend="furcate")(*inputs)
-    assert_close(actual, expected, accumulated=True)
-    return assert_all_compiled()
-
-
-def check_training(model, *inputs):
-    """Forward and backward through furcate give eager's loss and gradients."""
-    model.train()
-    ref = copy.deepcopy(model)
-    loss_ref = ref(*inputs).float().square().mean()
-    loss_ref.backward()
-    loss = torch.compile(model, backend="furcate")(*inputs).float().square().mean()
-    loss.backward()
-    assert_close(loss.detach(), loss_ref.detach(), accumulated=True)
-    for (name, p), p_ref in zip(model.named_parameters(), ref.parameters()):
-        assert_close(p.grad, p_ref.grad, accumulated=True, msg=name)
-    st = assert_all_compiled()
-    assert st["graphs_compiled"] == 2  # forward and backward
-    return st
-
-
 def test_mlp_layernorm_gelu():
-    m = nn.Sequential(nn.Linear(16, 32), nn.LayerNorm(32), nn.GELU(), nn.Linear(32, 8), nn.GELU("tanh"))
-    check_inference(m, torch.randn(4, 16))
+    check_inference(mlp_layernorm_gelu(), torch.randn(4, 16))
 
 
 def test_mlp_training_step_matches_eager():
@@ -93,16 +60,6 @@ def test_transformer_encoder_layer_train():
     check_training(layer, torch.randn(2, 5, 16))
 
 
-class CausalAttention(nn.Module):
-    def __init__(self, d=16, heads=4, seq=6):
-        super().__init__()
-        self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
-        self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(seq))
-
-    def forward(self, x):
-        return self.attn(x, x, x, attn_mask=self.mask, need_weights=False)[0]
-
-
 def test_multihead_attention_causal():
     check_inference(CausalAttention(), torch.randn(2, 6, 16))
 
@@ -135,25 +92,8 @@ def test_embedding_bag_offsets_mean_padding():
 
 
 def test_embedding_sum_pooling_training():
-    class M(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(30, 8)
-            self.out = nn.Linear(8, 3)
-
-        def forward(self, idx):
-            return self.out(self.emb(idx).sum(dim=1))
-
-    check_training(M(), torch.randint(0, 30, (4, 5)))
+    check_training(EmbeddingSum(), torch.randint(0, 30, (4, 5)))
 
 
 def test_small_cnn_eval():
-    m = nn.Sequential(
-        nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2), nn.AvgPool2d(2, ceil_mode=True),
-        nn.Flatten(), nn.Linear(8, 5),
-    )
-    with torch.no_grad():  # non-trivial running statistics
-        m[1].running_mean.uniform_(-0.5, 0.5)
-        m[1].running_var.uniform_(0.5, 2.0)
-    check_inference(m, torch.randn(2, 3, 8, 8))
+    check_inference(small_cnn(), torch.randn(2, 3, 8, 8))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -11,29 +9,8 @@ torch = pytest.importorskip("torch")
 import furcate  # noqa: E402
 from furcate.frontend.torch_fx import capture  # noqa: E402
 from furcate.runtime.executable import GuardError  # noqa: E402
+from tests.frontend.torch_check import fresh_dynamo, run_compiled  # noqa: E402, F401  (autouse fixture)
 from tests.tolerance import assert_close  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    torch._dynamo.reset()
-    furcate.stats(reset=True)
-    yield
-    torch._dynamo.reset()
-
-
-def run_compiled(fn, *args, accumulated=False, **compile_kw):
-    """Run ``fn`` eagerly and through furcate; compare; assert nothing was left to eager."""
-    expected = fn(*args)
-    actual = torch.compile(fn, backend="furcate", **compile_kw)(*args)
-    if isinstance(expected, torch.Tensor):
-        expected, actual = [expected], [actual]
-    for a, e in zip(actual, expected):
-        assert_close(a, e, accumulated=accumulated)
-    st = furcate.stats(reset=True)
-    assert st["ops_eager"] == {}, st["ops_eager"]
-    assert st["graphs_compiled"] >= 1
-    return st
 
 
 def test_float_pointwise():
@@ -187,33 +164,23 @@ def test_random_ops_stay_in_eager():
     assert st["ops_eager"] and all("dropout" in k or "rand" in k or "bernoulli" in k for k in st["ops_eager"])
 
 
-def test_three_batch_sizes_all_compiled():
+def test_three_batch_sizes_all_compiled(furcate_log):
     lin = torch.nn.Linear(8, 4)
 
     def f(x):
         return torch.softmax(lin(x), dim=-1)
 
     cf = torch.compile(f, backend="furcate")
-    logger = logging.getLogger("furcate.recompiles")
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    old = logger.level
-    logger.addHandler(handler)
+    messages = furcate_log("recompiles")
     furcate.enable_logging("recompiles")
-    try:
-        with torch.no_grad():
-            for n in (2, 3, 5, 3):
-                x = torch.randn(n, 8)
-                assert_close(cf(x), f(x), accumulated=True)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old)
+    with torch.no_grad():
+        for n in (2, 3, 5, 3):
+            x = torch.randn(n, 8)
+            assert_close(cf(x), f(x), accumulated=True)
     st = furcate.stats(reset=True)
     assert st["ops_eager"] == {}
     assert st["graphs_compiled"] == 3
     # the first shape compiles; each new one (incl. Dynamo's own recompile at batch 3) is a recompile
-    messages = [r.getMessage() for r in records]
     assert st["recompiles"] == 2 and len(messages) == 2, messages
     assert "[3, 8]" in messages[0] and "[5, 8]" in messages[1]
 

@@ -20,18 +20,10 @@ from furcate.backends.triton import runtime  # noqa: E402
 from furcate.frontend import torch_backend as tb  # noqa: E402
 from furcate.runtime.executable import Executable, GuardError, Step  # noqa: E402
 from furcate.dtypes import TensorSpec  # noqa: E402
+from tests.frontend.torch_check import EmbeddingSum, check_training, fresh_dynamo  # noqa: E402, F401  (autouse fixture)
 from tests.tolerance import assert_close  # noqa: E402
 
 TRITON = {"target": "triton"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh():
-    torch._dynamo.reset()
-    furcate.stats(reset=True)
-    torch.manual_seed(0)
-    yield
-    torch._dynamo.reset()
 
 
 @pytest.fixture
@@ -93,12 +85,7 @@ def test_numpy_steps_convert_only_around_themselves(conversions):
     """An op Triton cannot run (embedding's gather) is a NumPy step: views of its inputs in,
     its result wrapped back; the Triton steps around it still take tensors."""
 
-    class M(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.emb = nn.Embedding(30, 8)
-            self.out = nn.Linear(8, 3)
-
+    class M(EmbeddingSum):
         def forward(self, idx):
             return torch.softmax(self.out(torch.tanh(self.emb(idx)).sum(1)), -1)
 
@@ -114,20 +101,8 @@ def test_numpy_steps_convert_only_around_themselves(conversions):
 
 
 def test_training_step_matches_eager():
-    import copy
-
     m = nn.Sequential(nn.Linear(12, 20), nn.LayerNorm(20), nn.ReLU(), nn.Linear(20, 4))
-    ref = copy.deepcopy(m)
-    x = torch.randn(5, 12)
-    loss_ref = ref(x).square().mean()
-    loss_ref.backward()
-    loss = torch.compile(m, backend="furcate", options=TRITON)(x).square().mean()
-    loss.backward()
-    assert_close(loss.detach(), loss_ref.detach(), accumulated=True)
-    for (name, p), p_ref in zip(m.named_parameters(), ref.parameters()):
-        assert_close(p.grad, p_ref.grad, accumulated=True, msg=name)
-    st = furcate.stats()
-    assert st["ops_eager"] == {} and st["graphs_compiled"] == 2
+    check_training(m, torch.randn(5, 12), target="triton")
 
 
 def test_bool_and_non_contiguous_inputs_and_aliasing_outputs():
@@ -160,24 +135,7 @@ def test_route(tensor_dev, exe_dev, expected):
     assert tb.route(tensor_dev, exe_dev) == expected
 
 
-@pytest.fixture
-def placement_log():
-    """The messages logged on the "placement" topic during the test."""
-    import logging
-
-    lg = logging.getLogger("furcate.placement")
-    messages: list[str] = []
-    h = logging.Handler(logging.INFO)
-    h.emit = lambda r: messages.append(r.getMessage())
-    old = lg.level
-    lg.setLevel(logging.INFO)
-    lg.addHandler(h)
-    yield messages
-    lg.removeHandler(h)
-    lg.setLevel(old)
-
-
-def test_cuda_inputs_to_a_host_backend_are_copied_explicitly_and_logged(monkeypatch, placement_log):
+def test_cuda_inputs_to_a_host_backend_are_copied_explicitly_and_logged(monkeypatch, furcate_log):
     """With CUDA inputs (faked) and a host target, each input is copied to the host once per call
     by ``_transfer`` and the copy is logged once on the "placement" topic."""
     fake_cuda: set[int] = set()
@@ -188,6 +146,7 @@ def test_cuda_inputs_to_a_host_backend_are_copied_explicitly_and_logged(monkeypa
         moves.append(str(device))
         return t.clone()
     monkeypatch.setattr(tb, "_transfer", transfer)
+    placement_log = furcate_log("placement")
     x, w = torch.randn(4, 6), torch.randn(6, 3)
     fake_cuda.update({id(x), id(w)})
     f = torch.compile(lambda x, w: torch.relu(x @ w), backend="furcate", options={"target": "numpy"})

@@ -92,6 +92,7 @@ class XlaBackend(Backend):
             constants=dict(zip(const_slots, weights)),
             target="xla",
             input_names=names,
+            accepts_jax_arrays=True,
         )
 
 
