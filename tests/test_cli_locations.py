@@ -33,12 +33,12 @@ builtin.module {
 IN_A_FUSION = """\
 builtin.module {
   func.func @main(%0: tensor<4xf32>) -> tensor<4xf32> {
-    %1 = "furcate.fusion"(%0) <{kind = "pointwise", device = "default"}> ({
+    %1 = furcate.fusion "pointwise" on "default" (%0) : (tensor<4xf32>) -> tensor<4xf32> {
     ^bb0(%2: tensor<4xf32>):
       %3 = furcate.exp %2 : (tensor<4xf32>) -> tensor<4xf32>
       %4 = furcate.reduce %3 {dimensions = array<i64: 1>, kind = "sum"} : (tensor<4xf32>) -> tensor<f32>
-      furcate.yield %3 : (tensor<4xf32>) -> ()
-    }) : (tensor<4xf32>) -> tensor<4xf32>
+      furcate.yield %3 : tensor<4xf32>
+    }
     func.return %1 : tensor<4xf32>
   }
 }

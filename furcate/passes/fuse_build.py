@@ -1,4 +1,4 @@
-"""Turning the groups ``fuse.Fuser`` decided into ``furcate.fusion`` ops.
+"""Turning the groups ``fuse_group.Fuser`` decided into ``furcate.fusion`` ops.
 
 For each group: the region copies the group's ops, the layout ops between
 them and the small constants / iotas they read, in program order; every other
@@ -15,7 +15,8 @@ from xdsl.dialects.func import FuncOp, ReturnOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from furcate.ir import dialect as d
-from furcate.passes.fuse import Group, consumers
+from furcate.passes.fuse_group import Group
+from furcate.passes.fuse_legal import consumers
 from furcate.passes.fuse_policy import LAYOUT_OPS, SOURCE_OPS
 
 

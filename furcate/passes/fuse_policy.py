@@ -1,7 +1,7 @@
 """The fusion policy: which ops can join a group, and when joining pays.
 
-This is the ONE place that decides *whether* to fuse; ``fuse.py`` decides
-*what is legal* (iteration spaces, rows, index maps) and builds the regions.
+This is the ONE place that decides *whether* to fuse; ``fuse_legal.py`` decides
+*what is legal* (iteration spaces, rows, index maps), ``fuse_build.py`` builds the regions.
 
 Ops, by role:
 

@@ -32,12 +32,12 @@ def test_gemm_epilogue_input_is_not_overwritten_by_the_accumulator():
 builtin.module {{
   func.func @main(%x: {T}, %w: {T}) -> ({T}) {{
     %a = furcate.exp %x : ({T}) -> {T}
-    %r = "furcate.fusion"(%a, %w) <{{kind = "gemm", device = "default"}}> ({{
+    %r = furcate.fusion "gemm" on "default" (%a, %w) : ({T}, {T}) -> {T} {{
     ^bb0(%p: {T}, %q: {T}):
       %d = furcate.dot_general %q, %q {DOT} : ({T}, {T}) -> {T}
       %m = furcate.mul %p, %d : ({T}, {T}) -> {T}
-      furcate.yield %m : ({T}) -> ()
-    }}) : ({T}, {T}) -> {T}
+      furcate.yield %m : {T}
+    }}
     %t = furcate.tanh %r : ({T}) -> {T}
     func.return %t : {T}
   }}

@@ -93,14 +93,14 @@ def test_guards_name_the_argument():
 
 FUSION = """
 func.func @main(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
-  %r:2 = "furcate.fusion"(%a, %b) <{kind = "pointwise", device = "cpu"}> ({
+  %r:2 = furcate.fusion "pointwise" on "cpu" (%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   ^bb0(%x: tensor<4xf32>, %y: tensor<4xf32>):
     %c = furcate.constant dense<2.0> : tensor<4xf32>
     %s = furcate.add %x, %y : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
     %m = furcate.mul %s, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
     %t = furcate.tanh %m : (tensor<4xf32>) -> tensor<4xf32>
-    furcate.yield %t, %x : (tensor<4xf32>, tensor<4xf32>) -> ()
-  }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>)
+    furcate.yield %t, %x : tensor<4xf32>, tensor<4xf32>
+  }
   %u = furcate.transfer %r#0 {dst = "cuda:0", src = "cpu"} : (tensor<4xf32>) -> tensor<4xf32>
   func.return %r#0, %r#1, %u : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }

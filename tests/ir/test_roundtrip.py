@@ -183,15 +183,16 @@ CASES.update(
     }
 )
 
-# fusion (generic syntax: a region isolated from above) ending in furcate.yield
+# fusion (its own syntax: kind, device, operands, a region isolated from above) ending in
+# furcate.yield
 FUSION = """builtin.module {
   func.func @main(%0: tensor<4xf32>, %1: tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>) {
-    %2, %3 = "furcate.fusion"(%0, %1) <{kind = "reduction", device = "cpu"}> ({
+    %2, %3 = furcate.fusion "reduction" on "cpu" (%0, %1) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>) {
     ^bb0(%4: tensor<4xf32>, %5: tensor<4xf32>):
       %6 = furcate.mul %4, %5 : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
       %7 = furcate.reduce %6 {dimensions = array<i64: 0>, kind = "sum"} : (tensor<4xf32>) -> tensor<f32>
-      furcate.yield %6, %7 : (tensor<4xf32>, tensor<f32>) -> ()
-    }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>)
+      furcate.yield %6, %7 : tensor<4xf32>, tensor<f32>
+    }
     func.return %2, %3 : tensor<4xf32>, tensor<f32>
   }
 }
@@ -275,3 +276,61 @@ def test_builder_program_roundtrips():
     assert again.text() == text
     assert again.input_specs == [TensorSpec((4, 8), "f32")]
     assert again.output_specs == [TensorSpec((4, 4), "f32"), TensorSpec((4, 4), "f16")]
+
+
+# a fusion with no operands (iota inside), discardable attributes on both ops
+FUSION_NO_OPERANDS = """builtin.module {
+  func.func @main() -> tensor<4xi32> {
+    %0 = furcate.fusion "pointwise" on "default" () attributes {note = "x"} : () -> tensor<4xi32> {
+      %1 = furcate.iota {iota_dimension = 0 : i64} : () -> tensor<4xi32>
+      %2 = furcate.add %1, %1 : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+      furcate.yield %2 attributes {tag = 1 : i64} : tensor<4xi32>
+    }
+    func.return %0 : tensor<4xi32>
+  }
+}
+"""
+
+
+def test_fusion_edge_cases_roundtrip():
+    prog = parse_program(FUSION_NO_OPERANDS)
+    assert prog.text() == FUSION_NO_OPERANDS
+    (fusion,) = [op for op in prog.func.body.block.ops if isinstance(op, d.FusionOp)]
+    assert (fusion.kind.data, fusion.device.data, len(fusion.inputs)) == ("pointwise", "default", 0)
+    assert fusion.attributes["note"].data == "x"
+    assert isinstance(fusion.body.block.last_op, d.YieldOp)
+
+
+def test_fusion_generic_form_parses_to_the_custom_form():
+    """xDSL's generic form is still accepted and is printed in furcate's own syntax."""
+    generic = FUSION.replace(
+        'furcate.fusion "reduction" on "cpu" (%0, %1) : (tensor<4xf32>, tensor<4xf32>) -> '
+        "(tensor<4xf32>, tensor<f32>) {",
+        '"furcate.fusion"(%0, %1) <{kind = "reduction", device = "cpu"}> ({',
+    ).replace(
+        "    }\n    func.return",
+        "    }) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>)\n    func.return",
+    )
+    assert generic != FUSION and '"furcate.fusion"' in generic
+    assert parse_program(generic).text() == FUSION
+
+
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        ('"reduction" on "cpu"', '"reduction" "cpu"', "Expected 'on' after the fusion kind"),
+        ('"reduction" on', "reduction on", "the fusion kind"),
+        ("furcate.yield %6, %7 : tensor<4xf32>, tensor<f32>", "furcate.yield %6, %7",
+         "':' after the values of furcate.yield"),
+        ("furcate.yield %6, %7 : tensor<4xf32>, tensor<f32>", "furcate.yield %6, %7 : tensor<4xf32>",
+         "expected 1 operand types but had 2"),
+    ],
+    ids=["no-on", "kind-not-a-string", "yield-no-types", "yield-too-few-types"],
+)
+def test_fusion_syntax_errors(old, new, message):
+    from furcate.ir.program import IRError
+
+    text = FUSION.replace(old, new)
+    assert text != FUSION
+    with pytest.raises(IRError, match=message):
+        parse_program(text)

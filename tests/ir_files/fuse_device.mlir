@@ -9,11 +9,11 @@ func.func @main(%x: tensor<16xf32>, %y: tensor<16xf32>) -> tensor<16xf32> {
   %d = furcate.tanh %c attributes {device = "gpu0"} : (tensor<16xf32>) -> tensor<16xf32>
   func.return %d : tensor<16xf32>
 }
-// CHECK:      %[[B:.*]] = "furcate.fusion"(%x, %y) <{kind = "pointwise", device = "cpu"}>
+// CHECK:      %[[B:.*]] = furcate.fusion "pointwise" on "cpu" (%x, %y)
 // CHECK:        furcate.add
 // CHECK-NEXT:   furcate.exp
 // CHECK-NEXT:   furcate.yield
-// CHECK:      %[[D:.*]] = "furcate.fusion"(%[[B]], %y) <{kind = "pointwise", device = "gpu0"}>
+// CHECK:      %[[D:.*]] = furcate.fusion "pointwise" on "gpu0" (%[[B]], %y)
 // CHECK:        furcate.mul
 // CHECK-NEXT:   furcate.tanh
 // CHECK-NEXT:   furcate.yield

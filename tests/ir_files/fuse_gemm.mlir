@@ -16,10 +16,10 @@ func.func @main(%x: tensor<8x32xf32>, %w: tensor<64x32xf32>, %b: tensor<64xf32>,
   %y = furcate.add %g, %res : (tensor<8x64xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
   func.return %y : tensor<8x64xf32>
 }
-// CHECK:      %[[F:.*]] = "furcate.fusion"(%x, %w, %b, %res) <{kind = "gemm", device = "default"}>
+// CHECK:      %[[F:.*]] = furcate.fusion "gemm" on "default" (%x, %w, %b, %res) : (tensor<8x32xf32>, tensor<64x32xf32>, tensor<64xf32>, tensor<8x64xf32>) -> tensor<8x64xf32> {
 // CHECK:        furcate.transpose
 // CHECK-NEXT:   furcate.dot_general
 // CHECK:        furcate.tanh
 // CHECK:        furcate.yield
-// CHECK-NEXT: }) : (tensor<8x32xf32>, tensor<64x32xf32>, tensor<64xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
+// CHECK-NEXT: }
 // CHECK-NEXT: func.return %[[F]]

@@ -24,9 +24,9 @@ func.func @main(%x: tensor<6x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) ->
   %y = furcate.add %y0, %bb : (tensor<6x16xf32>, tensor<6x16xf32>) -> tensor<6x16xf32>
   func.return %y : tensor<6x16xf32>
 }
-// CHECK:      %[[F:.*]] = "furcate.fusion"(%x, %g, %b) <{kind = "reduction", device = "default"}>
+// CHECK:      %[[F:.*]] = furcate.fusion "reduction" on "default" (%x, %g, %b) : (tensor<6x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<6x16xf32> {
 // CHECK-COUNT-2: furcate.reduce
 // CHECK:        furcate.rsqrt
 // CHECK:        furcate.yield
-// CHECK-NEXT: }) : (tensor<6x16xf32>, tensor<16xf32>, tensor<16xf32>) -> tensor<6x16xf32>
+// CHECK-NEXT: }
 // CHECK-NEXT: func.return %[[F]]

@@ -25,10 +25,10 @@ func.func @main(%x: tensor<8x64xf32>, %w: tensor<64xf32>, %b: tensor<64xf32>) ->
   %18 = furcate.add %16, %17 : (tensor<8x64xf32>, tensor<8x64xf32>) -> tensor<8x64xf32>
   func.return %18 : tensor<8x64xf32>
 }
-// CHECK:      %[[F:.*]] = "furcate.fusion"(%x, %w, %b) <{kind = "reduction", device = "default"}>
+// CHECK:      %[[F:.*]] = furcate.fusion "reduction" on "default" (%x, %w, %b) : (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32> {
 // CHECK-COUNT-2: furcate.reduce
 // CHECK:        furcate.rsqrt
 // CHECK:        furcate.yield
-// CHECK-NEXT: }) : (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32>
+// CHECK-NEXT: }
 // CHECK-NEXT: func.return %[[F]]
 // CHECK-NOT:  furcate.fusion

@@ -11,12 +11,12 @@ func.func @main(%x: tensor<64xf32>, %y: tensor<64xf32>) -> (tensor<64xf32>, tens
   %m = furcate.mul %rb, %n : (tensor<64xf32>, tensor<64xf32>) -> tensor<64xf32>
   func.return %a, %m : tensor<64xf32>, tensor<64xf32>
 }
-// CHECK:      %[[A:.*]], %[[E:.*]] = "furcate.fusion"(%x, %y) <{kind = "pointwise", device = "default"}>
+// CHECK:      %[[A:.*]], %[[E:.*]] = furcate.fusion "pointwise" on "default" (%x, %y)
 // CHECK:        furcate.exp
 // CHECK-NEXT:   furcate.neg
 // CHECK-NEXT:   furcate.add
 // CHECK-NEXT:   furcate.yield
-// CHECK:      %[[M:.*]] = "furcate.fusion"(%y, %[[E]]) <{kind = "reduction", device = "default"}>
+// CHECK:      %[[M:.*]] = furcate.fusion "reduction" on "default" (%y, %[[E]])
 // CHECK-NOT:    furcate.exp
 // CHECK:        furcate.neg
 // CHECK-NEXT:   furcate.reduce

@@ -30,8 +30,8 @@ func.func @main(%x: tensor<2x5x8xf32>, %39: tensor<2x5x8xf32>, %p_w1: tensor<8x8
   %62 = furcate.add %58, %61 : (tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x5x8xf32>
   func.return %62 : tensor<2x5x8xf32>
 }
-// CHECK:      "furcate.fusion"(%x, %{{.*}}) <{kind = "reduction", device = "default"}>
+// CHECK:      furcate.fusion "reduction" on "default" (%x, %{{.*}})
 // CHECK:      furcate.dot_general
 // CHECK:      furcate.dot_general
-// CHECK:      "furcate.fusion"
+// CHECK:      furcate.fusion "pointwise" on "default"
 // CHECK:      func.return

@@ -13,7 +13,7 @@ func.func @main(%x: tensor<8x16xf32>, %y: tensor<16x8xf32>, %b: tensor<16xf32>) 
   func.return %4 : tensor<8x16xf32>
 }
 // CHECK:      func.func @main(%x: tensor<8x16xf32>, %y: tensor<16x8xf32>, %b: tensor<16xf32>)
-// CHECK-NEXT:   %[[F:.*]] = "furcate.fusion"(%x, %b, %y) <{kind = "pointwise", device = "default"}>
+// CHECK-NEXT:   %[[F:.*]] = furcate.fusion "pointwise" on "default" (%x, %b, %y)
 // CHECK:          furcate.broadcast_in_dim
 // CHECK:          furcate.transpose
 // CHECK:          furcate.add

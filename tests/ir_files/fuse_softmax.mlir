@@ -11,11 +11,12 @@ func.func @main(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
   %y = furcate.div %e, %sb : (tensor<4x32xf32>, tensor<4x32xf32>) -> tensor<4x32xf32>
   func.return %y : tensor<4x32xf32>
 }
-// CHECK:      %[[F:.*]] = "furcate.fusion"(%x) <{kind = "reduction", device = "default"}>
+// CHECK:      %[[F:.*]] = furcate.fusion "reduction" on "default" (%x) : (tensor<4x32xf32>) -> tensor<4x32xf32> {
 // CHECK:        furcate.reduce {{.*}}kind = "max"
 // CHECK:        furcate.exp
 // CHECK:        furcate.reduce {{.*}}kind = "sum"
 // CHECK:        furcate.div
-// CHECK-NEXT:   furcate.yield
+// CHECK-NEXT:   furcate.yield %{{.*}} : tensor<4x32xf32>
+// CHECK-NEXT: }
 // CHECK:      func.return %[[F]]
 // CHECK-NOT:  furcate.fusion

@@ -122,6 +122,30 @@ def test_layer_norm_is_one_reduction_fusion():
     assert kinds(after) == ["reduction"]
 
 
+def test_region_contract_of_each_kind():
+    """``fuse_legal.legal`` on hand-picked op sets: what each kind's kernels can lower."""
+    from furcate.passes.fuse_legal import legal
+
+    b = GraphBuilder()
+    x, w = b.arg(TensorSpec((4, 8), F32)), b.arg(TensorSpec((8, 8), F32))
+    e = b.op("exp", x)
+    rmax = b.op("reduce", e, kind="max", dimensions=[1])  # trailing: rows (4,), cols (8,)
+    cmax = b.op("reduce", e, kind="max", dimensions=[0])  # over the rows
+    dot = b.op("dot_general", x, w, lhs_batching_dimensions=[], rhs_batching_dimensions=[],
+               lhs_contracting_dimensions=[1], rhs_contracting_dimensions=[0])
+    dot2 = b.op("dot_general", dot, w, lhs_batching_dimensions=[], rhs_batching_dimensions=[],
+                lhs_contracting_dimensions=[1], rhs_contracting_dimensions=[0])
+    t = b.op("tanh", dot)
+    e_, rmax_, cmax_, dot_, dot2_, t_ = (v.owner for v in (e, rmax, cmax, dot, dot2, t))
+    assert legal("pointwise", {e_}, [e_], (), (), (4, 8))
+    assert not legal("pointwise", {e_, rmax_}, [e_, rmax_], (), (), (4, 8))  # two shapes yielded
+    assert legal("reduction", {e_, rmax_}, [rmax_, e_], (4,), (8,), (4,))
+    assert not legal("reduction", {e_, cmax_}, [cmax_], (4,), (8,), (8,))  # not trailing dims
+    assert legal("reduction", {e_, cmax_}, [cmax_], None, (4, 8), (8,))  # the strided form
+    assert legal("gemm", {dot_, t_}, [t_], (), (), (4, 8))
+    assert not legal("gemm", {dot_, dot2_}, [dot2_], (), (), (4, 8))  # one dot per region
+
+
 def test_row_epilogue_at_keepdim_shape_joins_the_reduction():
     """torch's layer_norm: mean/var divided as [rows], reshaped to [rows, 1], rsqrt(var + eps)
     at [rows, 1]: the row epilogue and the normalization both join the reduction group."""

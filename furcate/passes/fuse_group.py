@@ -1,0 +1,379 @@
+"""The grouping of the fuse pass: which ops become one ``furcate.fusion``.
+
+``Fuser`` walks ``func.func @main`` from the last op to the first, so an op is
+decided after all its consumers. Each compute op either joins the group of
+its consumers (when ``fuse_legal`` says the region stays legal, and when
+``FusionPolicy`` says it pays), is copied into several consumer groups (cheap
+producers), or anchors a group of its own. Then two more rounds catch what the
+op-by-op walk decides too early:
+
+- a group whose every output feeds one other group joins it
+  (``merge_groups``: log_softmax's row-level log);
+- the groups reading a reduction group join it when the union is still legal
+  (``merge_into_reductions``: row epilogues such as layer_norm's
+  ``rsqrt(var + eps)``, and the normalization), so softmax, log_softmax and
+  layer_norm are one region each.
+
+Ops never join a group of another ``device``. ``fuse_build`` turns the groups
+into regions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xdsl.dialects.func import FuncOp
+from xdsl.ir import Operation, SSAValue
+
+from furcate.ir import dialect as d
+from furcate.passes.fuse_legal import chain_source, consumers, legal, merged_kind, shape
+from furcate.passes.fuse_policy import (
+    LAYOUT_OPS, SOURCE_OPS, FusionPolicy, device_of, is_trailing_reduce, nbytes, numel,
+)
+
+
+@dataclass(eq=False)
+class Group:
+    """A set of ops that will become one ``furcate.fusion``."""
+
+    kind: str
+    device: str
+    root: Operation  # the op that created the group (the last one in program order)
+    members: list[Operation] = field(default_factory=list)  # computed here, yielded if needed
+    dups: list[Operation] = field(default_factory=list)  # copies of ops computed elsewhere too
+    rows: tuple[int, ...] = ()  # reduction groups
+    cols: tuple[int, ...] = ()
+    evals: dict = field(default_factory=dict)  # pointwise: op -> times evaluated in the kernel
+
+    @property
+    def space(self) -> tuple[int, ...]:
+        return shape(self.root.results[0])
+
+    def ops(self) -> set[Operation]:
+        return set(self.members) | set(self.dups)
+
+
+class Fuser:
+    """Decides the groups of one function body (see the module docstring)."""
+
+    def __init__(self, func: FuncOp, policy: FusionPolicy):
+        self.policy = policy
+        self.ops = [op for op in func.body.block.ops]
+        self.pos = {op: i for i, op in enumerate(self.ops)}
+        self.primary: dict[Operation, Group] = {}
+        self.dup_in: dict[Operation, list[Group]] = {}
+        self.covered: set[Operation] = set()  # ops fully replaced by their copies
+        self.groups: list[Group] = []
+
+    # -- needs --------------------------------------------------------------
+    def needers(self, op: Operation) -> tuple[list[Group], list[Operation]]:
+        """Groups that read ``op``'s results, and top-level ops that do."""
+        groups: list[Group] = []
+        outside: list[Operation] = []
+        for r in op.results:
+            for u, _ in consumers(r):
+                found = [self.primary[u]] if u in self.primary else []
+                found += self.dup_in.get(u, [])
+                for g in found:
+                    if g not in groups:
+                        groups.append(g)
+                if u not in self.primary and u not in self.covered and u not in outside:
+                    outside.append(u)
+        return groups, outside
+
+    def edges_into(self, op: Operation, g: Group) -> list[tuple[Operation, list[Operation]]]:
+        gops = g.ops()
+        return [(u, chain) for u, chain in consumers(op.results[0]) if u in gops]
+
+    # -- legality (the contract is in fuse_legal) ------------------------------
+    def check(self, g: Group, kind: str, rows, cols, extra: list[Operation], copy: bool = False,
+              merged: tuple = ()) -> bool:
+        """Is ``g`` plus ``extra`` (new members, or copies when ``copy``) a legal group of ``kind``?
+        ``merged``: groups whose members ``g`` takes over (their reads count as ``g``'s own)."""
+        ops = g.ops() | set(extra)
+        yielded = [m for m in g.members + ([] if copy else extra) if self.materialized(m, g, extra, merged)]
+        return legal(kind, ops, yielded, rows, cols, g.space)
+
+    def materialized(self, op: Operation, g: Group, extra: list[Operation], merged: tuple = ()) -> bool:
+        """Must ``op`` (a member of ``g``) be yielded: is it read outside the group?"""
+        ops = g.ops() | set(extra)
+        groups, outside = self.needers(op)
+        inside = (g, *merged)
+        return bool(outside) or any(all(h is not x for x in inside) for h in groups) or (op is g.root) or not any(
+            u in ops for u, _ in consumers(op.results[0]))
+
+    # -- policy inputs -------------------------------------------------------
+    def evaluations(self, op: Operation, g: Group) -> int:
+        if g.kind != "pointwise":
+            return numel(op.results[0])
+        return max([g.evals.get(u, numel(u.results[0])) for u, _ in self.edges_into(op, g)] or [0])
+
+    def inputs_of(self, op: Operation) -> list[SSAValue]:
+        srcs = []
+        for v in op.operands:
+            s = chain_source(v)
+            if not isinstance(s.owner, SOURCE_OPS) and s not in srcs:
+                srcs.append(s)
+        return srcs
+
+    def group_inputs(self, g: Group) -> set[SSAValue]:
+        return {s for m in g.ops() for s in self.inputs_of(m)}
+
+    def peak_ok(self, op: Operation, g: Group, materialized: bool) -> bool:
+        gops = g.ops()
+        end = self.pos[g.root]
+        between = [o for o in self.ops[self.pos[op] + 1:end]
+                   if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
+        if not between:
+            return True
+        have = self.group_inputs(g)
+        extended = 0
+        for s in self.inputs_of(op):
+            if s in have or not isinstance(s.owner, Operation) or isinstance(s.owner, d.ConstantRefOp):
+                continue  # already read by the group, a program input or a held constant
+            last = max([self.pos.get(u.operation, -1) for u in s.uses
+                        if u.operation is not op and u.operation not in gops], default=-1)
+            if last < end:
+                extended += nbytes(s)
+        return self.policy.peak_ok(extended, op, materialized, True)
+
+    # -- cycles ---------------------------------------------------------------
+    def creates_cycle(self, op: Operation, g: Group) -> bool:
+        """Would ``g`` (after taking ``op``) both feed and read another unit that reads ``op``?"""
+        groups, outside = self.needers(op)
+        todo: list = [h for h in groups if h is not g] + outside
+        seen: set = set()
+        while todo:
+            unit = todo.pop()
+            if unit is g:
+                return True
+            if id(unit) in seen:
+                continue
+            seen.add(id(unit))
+            for m in (unit.members if isinstance(unit, Group) else [unit]):
+                gs, outs = self.needers(m)
+                todo += gs + outs
+        return False
+
+    # -- decisions ------------------------------------------------------------
+    def try_join(self, op: Operation, g: Group, materialized: bool) -> bool:
+        mk = merged_kind(g, op, self.policy)
+        if mk is None or not self.policy.allows(mk[0]):
+            return False
+        if not self.check(g, *mk, [op]):
+            return False
+        ev = self.evaluations(op, g)
+        if not self.policy.profitable(op, ev, materialized) or not self.peak_ok(op, g, materialized):
+            return False
+        if materialized and self.creates_cycle(op, g):
+            return False
+        g.kind, g.rows, g.cols = mk
+        g.members.append(op)
+        if g.kind == "pointwise":
+            g.evals[op] = max(ev, numel(op.results[0]))
+        self.primary[op] = g
+        return True
+
+    def try_copy(self, op: Operation, g: Group) -> bool:
+        mk = merged_kind(g, op, self.policy)
+        if mk is None or mk[0] != g.kind or not self.check(g, *mk, [op], copy=True):
+            return False
+        ev = self.evaluations(op, g)
+        if not self.policy.profitable(op, ev, False):
+            return False
+        g.dups.append(op)
+        if g.kind == "pointwise":
+            g.evals[op] = max(ev, numel(op.results[0]))
+        self.dup_in.setdefault(op, []).append(g)
+        return True
+
+    def start_group(self, op: Operation) -> None:
+        kind = self.policy.kind_of(op)
+        if kind is None or not self.policy.allows(kind):
+            return
+        g = Group(kind, device_of(op), op, [op])
+        if isinstance(op, d.ReduceOp) and not is_trailing_reduce(op):
+            g.rows, g.cols = None, shape(op.operand)  # reduces other dims: see check()
+        elif isinstance(op, d.ReduceOp):
+            src = shape(op.operand)
+            n = len(src) - len(op.attr("dimensions"))
+            g.rows, g.cols = src[:n], src[n:]
+        g.evals[op] = numel(op.results[0])
+        self.primary[op] = g
+        self.groups.append(g)
+
+    def decide(self, op: Operation) -> None:
+        groups, outside = self.needers(op)
+        if not groups and not outside:
+            return  # dead: left for DCE
+        if len(groups) == 1 and not outside and self.try_join(op, groups[0], False):
+            return
+        if len(groups) + bool(outside) > 1:
+            input_bytes = sum(nbytes(s) for s in self.inputs_of(op))
+            if self.policy.duplicable(op, input_bytes, len(groups)):
+                took = [g for g in groups if self.try_copy(op, g)]
+                if len(took) == len(groups) and not outside:
+                    self.covered.add(op)
+                    return
+                if took:
+                    self.start_group(op)
+                    return
+            for g in sorted(groups, key=lambda h: self.pos[h.root]):
+                if self.try_join(op, g, True):
+                    return
+        self.start_group(op)
+
+    def try_merge_groups(self, h: Group, g: Group) -> bool:
+        """Merge producer group ``h`` (read only by ``g``) into ``g``: this catches what the
+        op-by-op walk decides too early, e.g. log_softmax's row-level log, which looks like
+        an expensive broadcast producer until the reduction joins its group."""
+        kind, rows, cols = g.kind, g.rows, g.cols
+        trial = Group(kind, g.device, g.root, list(g.members), list(g.dups), rows, cols)
+        for op in h.members:
+            mk = merged_kind(trial, op, self.policy)
+            if mk is None:
+                return False
+            trial.kind, trial.rows, trial.cols = mk
+        if trial.kind == "pointwise" or not self.policy.allows(trial.kind):
+            return False  # pointwise + pointwise was already weighed op by op
+        gops = g.ops() | h.ops()
+        between = [o for o in self.ops[self.pos[h.root] + 1:self.pos[g.root]]
+                   if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
+        if between:
+            return False  # rule 4: do not keep h's inputs alive across other work
+        new_dups = [op for op in h.dups if op not in g.dups]
+        trial.dups += new_dups
+        if not self.check(trial, trial.kind, trial.rows, trial.cols, list(h.members)):
+            return False
+        g.kind, g.rows, g.cols = trial.kind, trial.rows, trial.cols
+        g.members += h.members
+        g.dups += new_dups
+        for op in h.members:
+            self.primary[op] = g
+        for op in h.dups:
+            self.dup_in[op] = [g if x is h else x for x in self.dup_in[op]]
+            self.dup_in[op] = list(dict.fromkeys(self.dup_in[op]))
+        h.members, h.dups = [], []
+        return True
+
+    def merge_groups(self) -> None:
+        """Second round: a group whose every output feeds one other group joins it."""
+        for h in sorted(self.groups, key=lambda x: -self.pos[x.root]):
+            needing: list[Group] = []
+            outside = False
+            for m in h.members:
+                gs, outs = self.needers(m)
+                outside |= bool(outs)
+                needing += [x for x in gs if x is not h and x not in needing]
+            if len(needing) == 1 and not outside and needing[0].device == h.device:
+                self.try_merge_groups(h, needing[0])
+
+    def unit_of(self, op: Operation):
+        return self.primary.get(op, op)
+
+    def depends_on(self, unit, targets: list[Group]) -> bool:
+        """Does ``unit`` (a group or a top-level op) read, transitively, a result of one of
+        the ``targets``?"""
+        todo, seen = [unit], set()
+        while todo:
+            u = todo.pop()
+            if any(u is g for g in targets):
+                return True
+            if id(u) in seen:
+                continue
+            seen.add(id(u))
+            for m in (u.ops() if isinstance(u, Group) else [u]):
+                for v in m.operands:
+                    owner = chain_source(v).owner
+                    if isinstance(owner, Operation) and owner in self.pos:
+                        todo.append(self.unit_of(owner))
+        return False
+
+    def try_absorb(self, r: Group, cs: list[Group]) -> bool:
+        """Consumer groups ``cs`` join reduction group ``r`` when the union is one legal
+        reduction group: row-level epilogues (layer_norm's rsqrt(var + eps)) and the
+        per-element normalization then run in the reduction's kernel, once per row."""
+        if any(c.device != r.device or c.kind not in ("pointwise", "reduction") for c in cs):
+            return False
+        last = max(cs, key=lambda c: self.pos[c.root])
+        trial = Group("reduction", r.device, last.root, list(r.members), list(r.dups), r.rows, r.cols)
+        new = [op for c in cs for op in c.members]
+        for op in new:
+            if merged_kind(trial, op, self.policy) != ("reduction", r.rows, r.cols):
+                return False
+        cops = set().union(*(c.ops() for c in cs))
+        gops = r.ops() | cops
+        for m in cops:  # no other unit in between: r -> x -> c would become a cycle
+            for v in m.operands:
+                owner = chain_source(v).owner
+                if isinstance(owner, Operation) and owner in self.pos and owner not in gops:
+                    if self.depends_on(self.unit_of(owner), [r, *cs]):
+                        return False
+        if not self.absorb_peak_ok(r, cs, gops):
+            return False
+        trial.dups += [op for c in cs for op in c.dups if op not in trial.dups]
+        trial.dups = list(dict.fromkeys(trial.dups))
+        if not self.check(trial, "reduction", r.rows, r.cols, new, merged=(r, *cs)):
+            return False
+        r.members += new
+        r.dups = trial.dups
+        if self.pos[last.root] > self.pos[r.root]:
+            r.root = last.root
+        for op in new:
+            self.primary[op] = r
+        for c in cs:
+            for op in c.dups:
+                self.dup_in[op] = list(dict.fromkeys(r if x is c else x for x in self.dup_in[op]))
+            c.members, c.dups = [], []
+        return True
+
+    def absorb_peak_ok(self, r: Group, cs: list[Group], gops: set) -> bool:
+        """Rule 4 for ``try_absorb``: the merged kernel runs at the latest of the roots, so
+        inputs of earlier groups that nothing else reads by then live longer; allowed when
+        they are no bigger than the intermediates the merge stops writing."""
+        units = [r, *cs]
+        end = max(self.pos[g.root] for g in units)
+        extended = 0
+        for s in {s for g in units for m in g.ops() for s in self.inputs_of(m)}:
+            owner = s.owner
+            if not isinstance(owner, Operation) or isinstance(owner, d.ConstantRefOp) or owner in gops:
+                continue  # a program input, a held constant, or computed in the merged group
+            if max((self.pos.get(u.operation, -1) for u in s.uses if u.operation not in gops), default=-1) < end:
+                extended += nbytes(s)
+        if not extended:
+            return True
+        freed = 0
+        for g in units:
+            for m in g.members:
+                groups, outside = self.needers(m)
+                if not outside and all(any(h is x for x in units) for h in groups):
+                    freed += nbytes(m.results[0])
+        return extended <= freed
+
+    def merge_into_reductions(self) -> None:
+        """Third round, to a fixed point: the groups reading a reduction group join it
+        (``try_absorb``) -- one at a time in program order, else together with every
+        earlier reader (layer_norm's row epilogue and its normalization only fit together)."""
+        changed = True
+        while changed:
+            changed = False
+            for r in sorted((g for g in self.groups if g.kind == "reduction" and g.members),
+                            key=lambda x: self.pos[x.root]):
+                readers: list[Group] = []
+                for m in r.members:
+                    readers += [h for h in self.needers(m)[0] if h is not r and h not in readers and h.members]
+                readers.sort(key=lambda x: self.pos[x.root])
+                for i, c in enumerate(readers):
+                    if self.try_absorb(r, [c]) or (i and self.try_absorb(r, readers[:i + 1])):
+                        changed = True
+                        break
+                if changed:
+                    break
+
+    def run(self) -> list[Group]:
+        for op in reversed(self.ops):
+            if self.policy.kind_of(op) is not None:
+                self.decide(op)
+        self.merge_groups()
+        self.merge_into_reductions()
+        return [g for g in self.groups if g.members]
