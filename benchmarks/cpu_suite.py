@@ -223,7 +223,19 @@ def case_transformer(q):
     c = Case("transformer block", bytes=12 * d * d * 4, flops=flops)
     with torch.no_grad():
         _torch_impls(c, lambda x: m(x), [x])
+    # inference: every call under no_grad, as compiled (with grad enabled the parameters make
+    # AOTAutograd compile a training forward graph that also returns the saved activations)
+    c.impls = {name: _no_grad(fn) for name, fn in c.impls.items()}
     return c
+
+
+def _no_grad(fn):
+    import torch
+
+    def call():
+        with torch.no_grad():
+            return fn()
+    return call
 
 
 def case_embedding_bag(q):

@@ -53,6 +53,8 @@ class Executable:
     input_names: list[str] | None = None
     # the device type ("cpu", "cuda") of torch tensors the steps take as they are; None: NumPy arrays only
     torch_device: str | None = None
+    # whether the steps take jax Arrays as they are (XLA: one on the executable's device stays there)
+    accepts_jax_arrays: bool = False
     # slot -> last step index that reads it (freed after that step); filled in __post_init__
     _free_after: list[list[int]] = field(default_factory=list, repr=False)
 
@@ -71,6 +73,23 @@ class Executable:
         for slot, i in last_use.items():
             if slot not in keep:
                 self._free_after[i].append(slot)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """What every call needs, computed once: per-argument guards, the slot list with
+        the constants in place, and the steps as plain tuples (a one-step program whose
+        step reads the arguments in order and writes the results runs it directly)."""
+        self._guards = [(s.shape, s.np_dtype) for s in self.input_specs]
+        template: list = [None] * self.n_slots
+        for k, v in self.constants.items():
+            template[k] = v
+        self._template = template
+        self._plan = [(s.kernel, s.inputs, s.outputs, free, len(s.outputs))
+                      for s, free in zip(self.steps, self._free_after)]
+        n_in = len(self.input_specs)
+        one = self.steps[0] if len(self.steps) == 1 else None
+        self._direct = one.kernel if (one is not None and one.inputs == list(range(n_in))
+                                      and one.outputs == self.output_slots) else None
 
     # -- guards -----------------------------------------------------------
     def arg_name(self, i: int) -> str:
@@ -83,27 +102,35 @@ class Executable:
             raise GuardError(
                 f"{self.name}: expected {len(self.input_specs)} arguments, got {len(args)}"
             )
-        for i, (a, spec) in enumerate(zip(args, self.input_specs)):
-            if _is_torch_tensor(a):
-                self._check_tensor(i, a, spec)
-                continue
-            if not hasattr(a, "shape") or not hasattr(a, "dtype"):
-                raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__}, expected an array {spec}")
-            shape = tuple(a.shape)
-            if shape != spec.shape:
-                raise GuardError(
-                    f"{self.name}: {self.arg_name(i)} has shape {list(shape)}, expected {list(spec.shape)}"
-                )
-            dt = a.dtype
-            try:
-                same = np.dtype(dt) == spec.np_dtype
-            except TypeError:  # e.g. a torch dtype: not an array NumPy can read
-                raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__} of dtype {dt}, "
-                                 f"expected a NumPy array {spec}") from None
-            if not same:
-                raise GuardError(
-                    f"{self.name}: {self.arg_name(i)} has dtype {dt}, expected {spec.np_dtype} ({spec.dtype})"
-                )
+        guards = self._guards
+        for i, a in enumerate(args):
+            shape, dt = guards[i]
+            if type(a) is np.ndarray and a.shape == shape and (a.dtype is dt or a.dtype == dt):
+                continue  # the common case: an array of the expected shape and dtype
+            self._check_arg(i, a, self.input_specs[i])
+
+    def _check_arg(self, i: int, a, spec: TensorSpec) -> None:
+        """The guards of one argument, raising ``GuardError`` naming it and what was expected."""
+        if _is_torch_tensor(a):
+            self._check_tensor(i, a, spec)
+            return
+        if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+            raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__}, expected an array {spec}")
+        shape = tuple(a.shape)
+        if shape != spec.shape:
+            raise GuardError(
+                f"{self.name}: {self.arg_name(i)} has shape {list(shape)}, expected {list(spec.shape)}"
+            )
+        dt = a.dtype
+        try:
+            same = np.dtype(dt) == spec.np_dtype
+        except TypeError:  # e.g. a torch dtype: not an array NumPy can read
+            raise GuardError(f"{self.name}: {self.arg_name(i)} is a {type(a).__name__} of dtype {dt}, "
+                             f"expected a NumPy array {spec}") from None
+        if not same:
+            raise GuardError(
+                f"{self.name}: {self.arg_name(i)} has dtype {dt}, expected {spec.np_dtype} ({spec.dtype})"
+            )
 
     def _check_tensor(self, i: int, t, spec: TensorSpec) -> None:
         """Guards for a torch tensor argument: taken only where ``torch_device`` says so."""
@@ -125,25 +152,46 @@ class Executable:
         return self.run_unchecked(args)
 
     def run_unchecked(self, args: Sequence) -> list:
-        slots: list = [None] * self.n_slots
+        """Run the steps on arguments that passed the guards; the results, in order."""
+        if _TIMING.enabled:
+            return self._run_timed(args)
+        direct = self._direct
+        if direct is not None:
+            outs = direct(*args)
+            if len(outs) != len(self.output_slots):
+                self._wrong_count(0, outs)
+            return list(outs)
+        slots = self._template.copy()
         slots[: len(args)] = args
-        for k, v in self.constants.items():
-            slots[k] = v
-        timing = _TIMING.enabled
-        for i, step in enumerate(self.steps):
-            t0 = time.perf_counter() if timing else 0.0
-            outs = step.kernel(*[slots[j] for j in step.inputs])
-            if len(outs) != len(step.outputs):
-                raise RuntimeError(
-                    f"{self.name}: kernel {step.name} returned {len(outs)} values, expected {len(step.outputs)}"
-                )
-            for j, v in zip(step.outputs, outs):
+        for i, (kernel, ins, outputs, free, n_out) in enumerate(self._plan):
+            outs = kernel(*[slots[j] for j in ins])
+            if len(outs) != n_out:
+                self._wrong_count(i, outs)
+            for j, v in zip(outputs, outs):
                 slots[j] = v
-            for j in self._free_after[i]:
+            for j in free:
                 slots[j] = None
-            if timing:
-                _TIMING.record(step.name, time.perf_counter() - t0)
         return [slots[j] for j in self.output_slots]
+
+    def _run_timed(self, args: Sequence) -> list:
+        """``run_unchecked`` recording each step's time (``furcate.diagnostics`` timing)."""
+        slots = self._template.copy()
+        slots[: len(args)] = args
+        for i, (kernel, ins, outputs, free, n_out) in enumerate(self._plan):
+            t0 = time.perf_counter()
+            outs = kernel(*[slots[j] for j in ins])
+            if len(outs) != n_out:
+                self._wrong_count(i, outs)
+            for j, v in zip(outputs, outs):
+                slots[j] = v
+            for j in free:
+                slots[j] = None
+            _TIMING.record(self.steps[i].name, time.perf_counter() - t0)
+        return [slots[j] for j in self.output_slots]
+
+    def _wrong_count(self, i: int, outs) -> None:
+        step = self.steps[i]
+        raise RuntimeError(f"{self.name}: kernel {step.name} returned {len(outs)} values, expected {len(step.outputs)}")
 
     def describe(self) -> str:
         lines = [f"Executable {self.name} [{self.target}]: {len(self.steps)} step(s)"]

@@ -9,7 +9,9 @@ thread pool never runs, so no two pools of spinning threads share the cores)
 and applies the pointwise epilogue (bias, activation, residual) to the tile
 right after, while it is still in cache. N is split when A is the smaller
 operand (each thread then packs all of A and its part of B), M otherwise.
-Small GEMMs run as one tile on the calling thread.
+Small GEMMs run as one tile on the calling thread. A batch entry's operand pointers come
+from its multi-dim batch index (one stride per factor and operand, ``Dot.batch``), so
+strided views such as per-head slices of a fused projection go to the BLAS in place.
 
 Results that are not ``batch x M x N`` with at most one free dim per operand
 (a general ``dot_general``) run as one BLAS call per batch entry, then the

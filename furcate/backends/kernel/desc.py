@@ -146,7 +146,8 @@ class Store:
 @dataclass(frozen=True)
 class Operand:
     """A dot operand: buffer, base offset and per-dim strides (elements) for
-    (batch dims..., then the M (or N) dim, then the K dim)."""
+    (batch dims..., then the M (or N) dim, then the K dim). ``batch_strides`` has one
+    stride per entry of ``Dot.batch``."""
 
     buffer: int
     offset: int
@@ -157,7 +158,15 @@ class Operand:
 
 @dataclass(frozen=True)
 class Dot:
-    """``acc[b, m, n] = sum_k lhs[b, m, k] * rhs[b, n, k]`` (accumulated in ``acc_dtype``)."""
+    """``acc[b, m, n] = sum_k lhs[b, m, k] * rhs[b, n, k]`` (accumulated in ``acc_dtype``).
+
+    ``batch`` is a multi-dim batch: its entries are the ``dot_general``'s batch dims, or
+    finer factors of them where an operand does not move along a batch dim with one
+    stride (heads merged into the batch after a transpose: ``[B*H]`` read as ``(B, H)``),
+    plus outer factors of M that are not one stride (the rhs has stride 0 along them).
+    Each operand has one stride per entry; the accumulator buffer is row-major
+    ``batch + (m, n)`` then (the result's layout, factored), and a kernel whose output
+    is the result iterates over that factored space."""
 
     lhs: Operand
     rhs: Operand

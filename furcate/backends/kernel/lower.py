@@ -13,6 +13,8 @@ runs its ops one by one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
@@ -30,6 +32,15 @@ SPLAT_LIMIT = 1  # non-splat constants become const buffers
 
 class NotExpressible(Exception):
     """The group cannot be one kernel (the message names the op and why)."""
+
+
+class Carry(NotExpressible):
+    """A reshape index that carries from one digit into the next, which splitting iteration
+    variable ``var`` into ``(extent // inner, inner)`` may make affine (see ``_plan_dot``)."""
+
+    def __init__(self, msg: str, var: int, inner: int):
+        super().__init__(msg)
+        self.var, self.inner = var, inner
 
 
 def short(op: Operation) -> str:
@@ -53,7 +64,8 @@ def linear(idx, shape) -> Affine:
 
 def unravel(lin: Affine, shape, extents) -> tuple[Affine, ...]:
     """Indices into row-major ``shape`` of linear offset ``lin``, if each index is affine
-    (every term lands in one digit and no digit can carry); else ``NotExpressible``."""
+    (every term lands in one digit and no digit can carry); else ``NotExpressible`` --
+    ``Carry`` where splitting one variable could help."""
     strides = row_major(shape)
     digits: list[dict[int, int]] = [{} for _ in shape]
     consts = [0] * len(shape)
@@ -72,7 +84,12 @@ def unravel(lin: Affine, shape, extents) -> tuple[Affine, ...]:
     for j, n in enumerate(shape):
         a = Affine.of(digits[j], consts[j])
         if a.max_value(extents) >= max(n, 1):
-            raise NotExpressible(f"reshape: index {a} of dim {j} may carry in shape {list(shape)}")
+            msg = f"reshape: index {a} of dim {j} may carry in shape {list(shape)}"
+            v, q = max(a.terms, key=lambda t: t[1], default=(None, 0))
+            inner = n // q if q > 0 and n % q == 0 else 0
+            if v is not None and 1 < inner < extents[v] and extents[v] % inner == 0:
+                raise Carry(msg, v, inner)  # the low part of v stays in this digit
+            raise NotExpressible(msg)
         out.append(a)
     return tuple(out)
 
@@ -266,14 +283,26 @@ def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAV
             raise NotExpressible("outputs of different shapes")
         parallel, red = out_specs[0].shape, ()
         kind = "gemm" if dots else "pointwise"
+        plan = _plan_dot(dots[0], in_bufs) if dots else None
+        res_idx = None
+        if plan is not None and plan.acc_shape != spec_of(dots[0].results[0]).shape \
+                and out_specs[0].shape == spec_of(dots[0].results[0]).shape:
+            # iterate over the accumulator's (factored) space, so that the epilogue runs per GEMM tile
+            try:
+                space = plan.acc_shape
+                res_idx = unravel(linear(tuple(Affine.var(i) for i in range(len(space))), space),
+                                  out_specs[0].shape, space)
+                parallel = space
+            except NotExpressible:
+                pass  # the epilogue runs over the result's own space, after all GEMMs
 
         def out_index(s: TensorSpec):
-            return tuple(Affine.var(i) for i in range(len(parallel)))
+            return res_idx if res_idx is not None else tuple(Affine.var(i) for i in range(len(parallel)))
 
     k = Kernel(name, kind, tuple(parallel), tuple(red), buffers)
     em = _Emitter(k, k.extents, lambda v: in_bufs.get(v), gather)
     if dots:
-        _lower_dot(k, em, dots[0], in_bufs)
+        _lower_dot(k, em, dots[0], plan)
     for j, (o, s) in enumerate(zip(outputs, out_specs)):
         idx = out_index(s)
         val = em.value_at(o, idx)
@@ -285,26 +314,115 @@ def lower_group(ops: list[Operation], inputs: list[SSAValue], outputs: list[SSAV
     return k
 
 
-def _lower_dot(k: Kernel, em: _Emitter, dot: Operation, in_bufs) -> None:
-    a = dot.attrs()
+MAX_SPLITS = 32  # factor splits tried before a dot_general operand counts as not a view
+
+
+@dataclass(frozen=True)
+class _DotPlan:
+    """A ``dot_general`` as one (batched) BLAS-style GEMM: its ``Dot`` fields and the
+    accumulator's shape."""
+
+    lhs: Operand
+    rhs: Operand
+    batch: tuple[int, ...]
+    m: int
+    n: int
+    k: int
+    acc_shape: tuple[int, ...]
+
+
+def _lower_dot(k: Kernel, em: _Emitter, dot: Operation, plan: _DotPlan) -> None:
     res = spec_of(dot.results[0])
-    lhs, rhs = _view(dot.operands[0], in_bufs), _view(dot.operands[1], in_bufs)
-    lb, rb = a["lhs_batching_dimensions"], a["rhs_batching_dimensions"]
-    lc, rc = a["lhs_contracting_dimensions"], a["rhs_contracting_dimensions"]
-    ls, rs = spec_of(dot.operands[0]), spec_of(dot.operands[1])
-    lfree = [d for d in range(ls.rank) if d not in lb + lc]
-    rfree = [d for d in range(rs.rank) if d not in rb + rc]
-    m, n = _prod(ls.shape[d] for d in lfree), _prod(rs.shape[d] for d in rfree)
-    kk = _prod(ls.shape[d] for d in lc)
-    l_op = Operand(lhs[0], lhs[2], tuple(lhs[1][d] for d in lb),
-                   _merge(lhs[1], ls.shape, lfree), _merge(lhs[1], ls.shape, lc))
-    r_op = Operand(rhs[0], rhs[2], tuple(rhs[1][d] for d in rb),
-                   _merge(rhs[1], rs.shape, rfree), _merge(rhs[1], rs.shape, rc))
-    k.buffers.append(Buffer("acc", res, "acc"))
+    k.buffers.append(Buffer("acc", TensorSpec(plan.acc_shape, res.dtype), "acc"))
     acc = len(k.buffers) - 1
-    k.dot = Dot(l_op, r_op, tuple(ls.shape[d] for d in lb), m, n, kk, acc, res.dtype,
+    k.dot = Dot(plan.lhs, plan.rhs, plan.batch, plan.m, plan.n, plan.k, acc, res.dtype,
                 ACC_DTYPE.get(res.dtype, res.dtype))
     em.acc_value, em.acc_buffer = dot.results[0], acc
+
+
+def _plan_dot(dot: Operation, in_bufs) -> _DotPlan:
+    """How a ``dot_general`` whose operands are layout views of the group's inputs runs as
+    GEMMs, without copying an operand.
+
+    Each operand dim is read as a list of factors, each with one stride. A dim starts as
+    one factor; where a reshape in an operand's view merges dims that are not adjacent in
+    memory (the heads merged into the batch after a transpose: ``[B, S, H, D] ->
+    [B*H, S, D]``), the view raises ``Carry`` and that factor is split -- one split for
+    both operands of a batch or contracting dim -- until both views are affine. The
+    batch is then the list of batch factors, each with a stride per operand (per-entry
+    pointers come from the multi-dim batch index); K and N must each merge into one
+    stride; M may keep outer factors, which join the batch (the rhs stays put along
+    them). Where nothing was split or moved the accumulator has the result's shape; else
+    ``batch + (m, n)``, the same row-major layout."""
+    a = dot.attrs()
+    ls, rs = spec_of(dot.operands[0]), spec_of(dot.operands[1])
+    lb, rb = list(a["lhs_batching_dimensions"]), list(a["rhs_batching_dimensions"])
+    lc, rc = list(a["lhs_contracting_dimensions"]), list(a["rhs_contracting_dimensions"])
+    lfree = [d for d in range(ls.rank) if d not in lb + lc]
+    rfree = [d for d in range(rs.rank) if d not in rb + rc]
+    lists_l = [[n] for n in ls.shape]  # factor sizes per dim, outer first
+    lists_r = [[n] for n in rs.shape]
+    for dl, dr in zip(lb + lc, rb + rc):  # batch and contracting dims: one list for both operands
+        lists_r[dr] = lists_l[dl]
+    for _ in range(MAX_SPLITS):
+        views = [_factored_view(dot.operands[0], lists_l, in_bufs),
+                 _factored_view(dot.operands[1], lists_r, in_bufs)]
+        if None not in views:
+            break
+    else:
+        raise NotExpressible("dot_general operands are not strided views of its inputs")
+    (lbuf, lfac, loff), (rbuf, rfac, roff) = views
+    batch = [s for d in lb for s, _ in lfac[d]]
+    lbs = [st for d in lb for _, st in lfac[d]]
+    rbs = [st for d in rb for _, st in rfac[d]]
+    lk = _one_stride([f for d in lc for f in lfac[d]], "lhs contracting")
+    rk = _one_stride([f for d in rc for f in rfac[d]], "rhs contracting")
+    rn = _one_stride([f for d in rfree for f in rfac[d]], "rhs free")
+    groups = _groups([f for d in lfree for f in lfac[d]]) or [(1, 0)]
+    m, lm = groups[-1]
+    for size, stride in groups[:-1]:  # outer M factors: more batch entries
+        batch.append(size)
+        lbs.append(stride)
+        rbs.append(0)
+    n = _prod(rs.shape[d] for d in rfree)
+    kk = _prod(ls.shape[d] for d in lc)
+    factored = len(groups) > 1 or any(len(lists_l[d]) > 1 for d in lb)
+    acc_shape = (*batch, m, n) if factored else spec_of(dot.results[0]).shape
+    return _DotPlan(Operand(lbuf, loff, tuple(lbs), lm, lk), Operand(rbuf, roff, tuple(rbs), rn, rk),
+                    tuple(batch), m, n, kk, acc_shape)
+
+
+def _factored_view(v: SSAValue, lists: list[list[int]], in_bufs):
+    """``(buffer, per dim [(factor size, stride)...], offset)`` of a dot operand that is a
+    layout view of an input, reading dim ``d`` as the factors ``lists[d]``; ``None`` after
+    splitting a factor (in ``lists``, in place) that the view needs split."""
+    sizes = tuple(n for lst in lists for n in lst)
+    idx, var = [], 0
+    for lst in lists:
+        a = Affine()
+        for j in range(len(lst)):
+            a = a + Affine.var(var + j, _prod(lst[j + 1:]))
+        idx.append(a)
+        var += len(lst)
+    scratch = Kernel("view", "pointwise", sizes, (), [])
+    em = _Emitter(scratch, sizes, lambda x: in_bufs.get(x))
+    try:
+        node = scratch.nodes[em.value_at(v, tuple(idx))]
+    except Carry as c:
+        pos = c.var
+        for lst in lists:
+            if pos < len(lst):
+                lst[pos:pos + 1] = [lst[pos] // c.inner, c.inner]
+                return None
+            pos -= len(lst)
+        raise
+    if not isinstance(node, Load) or scratch.buffers:
+        raise NotExpressible("dot_general operand is computed, not a view of an input")
+    out, var = [], 0
+    for lst in lists:
+        out.append([(n, node.offset.coef(var + j)) for j, n in enumerate(lst)])
+        var += len(lst)
+    return node.buffer, out, node.offset.const
 
 
 def _prod(xs) -> int:
@@ -314,26 +432,25 @@ def _prod(xs) -> int:
     return p
 
 
-def _merge(strides, shape, dims) -> int:
-    """One stride for a group of dims (row-major order), if they are contiguous in memory."""
-    dims = [d for d in dims if shape[d] != 1]
-    if not dims:
-        return 0
-    for a, b in zip(dims, dims[1:]):
-        if strides[a] != strides[b] * shape[b]:
-            raise NotExpressible("dot_general operand dims cannot be merged into one matrix dim")
-    return strides[dims[-1]]
+def _groups(factors) -> list[tuple[int, int]]:
+    """``(size, stride)`` factors (outer first, size-1 ones dropped) merged where adjacent in memory."""
+    out: list[tuple[int, int]] = []
+    for n, st in factors:
+        if n == 1:
+            continue
+        if out and out[-1][1] == st * n:
+            out[-1] = (out[-1][0] * n, st)
+        else:
+            out.append((n, st))
+    return out
 
 
-def _view(v: SSAValue, in_bufs) -> tuple[int, list[int], int]:
-    """(buffer, per-dim strides, offset) of a dot operand that is a pure layout view of an input."""
-    spec = spec_of(v)
-    scratch = Kernel("view", "pointwise", tuple(spec.shape), (), [])
-    em = _Emitter(scratch, spec.shape, lambda x: in_bufs.get(x))
-    node = scratch.nodes[em.value_at(v, tuple(Affine.var(i) for i in range(spec.rank)))]
-    if not isinstance(node, Load) or scratch.buffers:
-        raise NotExpressible("dot_general operand is computed, not a view of an input")
-    return node.buffer, [node.offset.coef(i) for i in range(spec.rank)], node.offset.const
+def _one_stride(factors, what: str) -> int:
+    """The one stride of a group of factors that must be one matrix dim (0 if all are size 1)."""
+    g = _groups(factors)
+    if len(g) > 1:
+        raise NotExpressible(f"dot_general {what} dims cannot be merged into one matrix dim")
+    return g[0][1] if g else 0
 
 
 def lower_op(op: Operation, name: str, gather: bool = False) -> Kernel:
