@@ -39,7 +39,9 @@ class Executable:
 
     Slots ``0 .. n_inputs-1`` hold the call's arguments; ``constants`` fills
     further slots once; each step writes its outputs into slots; the values
-    in ``output_slots`` are returned.
+    in ``output_slots`` are returned. The call plan (guards, slots, steps) is fixed when
+    the Executable is built; to change a step, build a new one
+    (``dataclasses.replace(exe, steps=...)``).
     """
 
     input_specs: list[TensorSpec]

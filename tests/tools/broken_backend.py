@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from xdsl.dialects.func import ReturnOp
 
 from furcate.backends import _REGISTRY, _instances, register
@@ -31,11 +33,12 @@ class BrokenBackend(NumpyBackend):
         exe = NumpyBackend.compile(self, program, options)
         ops = [op for op in program.func.body.block.ops
                if not isinstance(op, ReturnOp) and op.name not in ("furcate.constant", "furcate.constant_ref")]
-        for i, (step, op) in enumerate(zip(exe.steps, ops)):
+        steps = list(exe.steps)
+        for i, (step, op) in enumerate(zip(steps, ops)):
             if any(o.name == "furcate.add" for o in op.walk()):
-                exe.steps[i] = Step(_off_by_half(step.kernel), step.inputs, step.outputs, step.name, "cpu", NAME)
-        exe.target = NAME
-        return exe
+                steps[i] = Step(_off_by_half(step.kernel), step.inputs, step.outputs, step.name, "cpu", NAME)
+        # an Executable fixes its plan when it is built: make a new one with the changed steps
+        return dataclasses.replace(exe, steps=steps, target=NAME)
 
 
 class CrashingBackend(BrokenBackend):
