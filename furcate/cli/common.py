@@ -84,11 +84,12 @@ def parse_specs(texts: list[str] | None) -> list[TensorSpec]:
 
 
 def random_array(spec: TensorSpec, rng: np.random.Generator) -> np.ndarray:
-    """A random array of ``spec``: floats ~ N(0, 1), integers in [-8, 8), booleans 50/50."""
+    """A random array of ``spec``: floats ~ N(0, 1), integers in [0, 8) (valid indices for
+    embeddings and gathers of 8 or more rows), booleans 50/50."""
     if spec.dtype == "i1":
         return rng.random(spec.shape) < 0.5
     if spec.dtype.startswith("i"):
-        return rng.integers(-8, 8, size=spec.shape).astype(spec.np_dtype)
+        return rng.integers(0, 8, size=spec.shape).astype(spec.np_dtype)
     return rng.standard_normal(spec.shape).astype(spec.np_dtype)
 
 

@@ -44,6 +44,20 @@ def test_second_process_does_not_run_the_compiler(tmp_path):
     assert (hits, misses, compile_s, target) == (1, 0, 0.0, "c")
 
 
+def test_second_process_starts_no_compiler_process_at_all(tmp_path):
+    """Not even ``cc --version``: the compiler's identity is remembered per binary."""
+    log = tmp_path / "cc.log"
+    wrapper = tmp_path / "cc"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec gcc "$@"\n')
+    wrapper.chmod(0o755)
+    cache = tmp_path / "cache"
+    assert _run(cache, CC=str(wrapper))[:2] == (0, 1)
+    first = log.read_text().splitlines()
+    assert any("--version" in line for line in first) and len(first) >= 2  # probe + build
+    assert _run(cache, CC=str(wrapper))[:2] == (1, 0)
+    assert log.read_text().splitlines() == first  # the second process ran nothing
+
+
 def test_corrupt_entry_is_detected_and_rebuilt(tmp_path):
     _run(tmp_path)
     (so,) = list((tmp_path / "c").glob("*.so"))

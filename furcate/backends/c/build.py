@@ -28,17 +28,35 @@ PRELUDE = (Path(__file__).with_name("prelude.h")).read_text()
 
 @lru_cache(maxsize=None)
 def compiler_info(cc: str) -> str | None:
-    """``cc --version``'s first line, or None when ``cc`` does not run."""
+    """``cc --version``'s first line, or None when ``cc`` does not run.
+
+    Remembered on disk per compiler binary (resolved path, size, mtime), so a process
+    that finds all its kernels in the cache starts no compiler process at all."""
     path = shutil.which(cc)
     if path is None:
         return None
+    try:
+        real = os.path.realpath(path)
+        st = os.stat(real)
+    except OSError:
+        return None
+    memo = DiskCache("cc-info")
+    digest = key_digest(path, real, str(st.st_size), str(st.st_mtime_ns))
+    hit = memo.lookup(digest, ".txt")
+    if hit is not None:
+        return hit.read_text()
     try:
         out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode != 0:
         return None
-    return f"{path}: {out.stdout.splitlines()[0] if out.stdout else ''}"
+    info = f"{path}: {out.stdout.splitlines()[0] if out.stdout else ''}"
+    try:
+        memo.store(digest, ".txt", info.encode())
+    except OSError:  # a read-only cache only costs the next process one `cc --version`
+        pass
+    return info
 
 
 def compiler() -> str | None:
