@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from furcate.cli.common import CliError, parse_specs, random_inputs
+from furcate.cli.common import CliError, add_function_arguments, parse_specs, random_inputs
 
 
 def register(sub) -> None:
@@ -23,10 +23,7 @@ def register(sub) -> None:
         "as a factory that must return an nn.Module, any other function is traced as it is "
         "(inference: under torch.no_grad()). JAX: FUNCTION is a function of the inputs.",
     )
-    p.add_argument("target_fn", metavar="MODULE_OR_FILE:FUNCTION", help="e.g. model.py:MLP or mypkg.nets:make_mlp")
-    p.add_argument("--input", action="append", metavar="SPEC", default=[],
-                   help="argument type, e.g. 'f32[8,128]' (repeat per argument, in order)")
-    p.add_argument("--frontend", choices=("torch", "jax"), default="torch", help="default: torch")
+    add_function_arguments(p, "model.py:MLP or mypkg.nets:make_mlp")
     p.add_argument("--target", default="auto", help="backend to compile for (default: auto)")
     p.add_argument("-p", "--pipeline", default="default", metavar="PIPELINE",
                    help="pass pipeline to run before the backend (default: default)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from furcate.cli.common import CliError, parse_specs, random_inputs, write_text
+from furcate.cli.common import CliError, add_function_arguments, parse_specs, random_inputs, write_text
 
 
 def register(sub) -> None:
@@ -14,10 +14,7 @@ def register(sub) -> None:
         "time on each device, the transfers it reads and the reason (fastest, pinned, capacity, "
         "transfer-bound, unsupported); then the plan's total against all-on-one-device plans.",
     )
-    p.add_argument("target_fn", metavar="MODULE_OR_FILE:FUNCTION", help="e.g. model.py:MLP")
-    p.add_argument("--input", action="append", metavar="SPEC", default=[],
-                   help="argument type, e.g. 'f32[8,128]' (repeat per argument, in order)")
-    p.add_argument("--frontend", choices=("torch", "jax"), default="torch", help="default: torch")
+    add_function_arguments(p, "model.py:MLP")
     p.add_argument("--devices", metavar="LIST",
                    help="comma-separated devices: names of this machine's devices (cpu, xla:cpu, cuda:0) "
                    "or simulated parts (sim:h100, sim:a100, sim:tpu-v5e...); default: this machine's")

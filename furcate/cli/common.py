@@ -83,6 +83,15 @@ def parse_specs(texts: list[str] | None) -> list[TensorSpec]:
     return specs
 
 
+def add_function_arguments(p, example: str = "model.py:MLP") -> None:
+    """The arguments of every subcommand that captures MODULE_OR_FILE:FUNCTION
+    (``compile``, ``explain``): the function, its ``--input`` specs and the frontend."""
+    p.add_argument("target_fn", metavar="MODULE_OR_FILE:FUNCTION", help=f"e.g. {example}")
+    p.add_argument("--input", action="append", metavar="SPEC", default=[],
+                   help="argument type, e.g. 'f32[8,128]' (repeat per argument, in order)")
+    p.add_argument("--frontend", choices=("torch", "jax"), default="torch", help="default: torch")
+
+
 def random_array(spec: TensorSpec, rng: np.random.Generator) -> np.ndarray:
     """A random array of ``spec``: floats ~ N(0, 1), integers in [0, 8) (valid indices for
     embeddings and gathers of 8 or more rows), booleans 50/50."""
