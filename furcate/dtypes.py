@@ -8,6 +8,7 @@ can both use it; ``furcate.ir.types`` adds the xDSL side.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import ml_dtypes
@@ -81,10 +82,11 @@ class TensorSpec:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for s in self.shape:
-            n *= s
-        return n
+        return math.prod(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel * self.np_dtype.itemsize
 
     @property
     def np_dtype(self) -> np.dtype:

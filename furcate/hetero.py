@@ -30,6 +30,7 @@ from furcate.backends import BackendUnavailable, Capabilities, get_backend
 from furcate.diagnostics import current_dumper, log, timed
 from furcate.errors import CompileError
 from furcate.ir import dialect as d
+from furcate.ir import reference
 from furcate.ir.program import Program
 from furcate.passes.place import Plan, pin_ops
 from furcate.passes.place_fuse import place_and_fuse
@@ -52,16 +53,21 @@ def machine_of(options: dict) -> dev_mod.Machine:
     return dev_mod.machine() if devs is None else dev_mod.resolve(devs)
 
 
-def _capabilities(dev: dev_mod.Device) -> list[Capabilities]:
-    caps = []
+def _backends(dev: dev_mod.Device) -> dict:
+    """target -> backend for the device's targets that are available here, in preference order."""
+    found = {}
     for t in dev.targets:
         try:
-            caps.append(get_backend(t).capabilities())
+            found[t] = get_backend(t)
         except (BackendUnavailable, ImportError):
             continue
-    if not caps:
+    if not found:
         raise CompileError(f"device {dev.name}: none of its backends ({', '.join(dev.targets)}) is available")
-    return caps
+    return found
+
+
+def _capabilities(dev: dev_mod.Device) -> list[Capabilities]:
+    return [b.capabilities() for b in _backends(dev).values()]
 
 
 def supports_table(machine: dev_mod.Machine) -> dict:
@@ -182,13 +188,7 @@ def sub_program(seg: Segment, later_uses: set[SSAValue], constants: dict) -> tup
 
 
 def _target_for(dev: dev_mod.Device) -> str:
-    for t in dev.targets:
-        try:
-            get_backend(t)
-        except (BackendUnavailable, ImportError):
-            continue
-        return t
-    raise CompileError(f"device {dev.name}: none of its backends ({', '.join(dev.targets)}) is available")
+    return next(iter(_backends(dev)))
 
 
 def _transfer_kernel(dst: dev_mod.Device):
@@ -207,11 +207,8 @@ def _source_value(op, constants: dict) -> np.ndarray:
         return op.numpy()
     if isinstance(op, d.ConstantRefOp):
         return np.asarray(constants[op.ref.data])
-    spec = d.spec_of(op.results[0])  # iota
-    dim = op.attr("iota_dimension")
-    shape = [1] * spec.rank
-    shape[dim] = spec.shape[dim]
-    return np.broadcast_to(np.arange(spec.shape[dim]).reshape(shape), spec.shape).astype(spec.np_dtype)
+    iota = reference.evaluator("iota", op.attrs(), [], [d.spec_of(op.results[0])])
+    return np.ascontiguousarray(iota())
 
 
 def compose(program: Program, machine: dev_mod.Machine, options: dict) -> Executable:

@@ -102,6 +102,19 @@ def _full_index(cx, idx, rank, axis, sizes, ob, ib):
 # gather
 
 
+def _dim_labels(rank: int, window_dims: list[int], window_operand: list[int]) -> list[tuple[str, int]]:
+    """Labels of a gather output's (or scatter update's) dims: ``("o", operand dim)`` for a
+    window dim, ``("b", k)`` for the k-th batch (index) dim."""
+    labels, k = [], 0
+    for p in range(rank):
+        if p in window_dims:
+            labels.append(("o", window_operand[window_dims.index(p)]))
+        else:
+            labels.append(("b", k))
+            k += 1
+    return labels
+
+
 @converter("gather")
 def _gather(cx, eqn, args):
     operand, indices = args
@@ -122,14 +135,7 @@ def _gather(cx, eqn, args):
     batch_shape = cx.spec(idx).shape
     offset_dims = [int(d) for d in dn.offset_dims]
     offset_operand = [d for d in range(xs.rank) if d not in collapsed and d not in ob]
-    # labels of the output dims, in XLA's order
-    target, k = [], 0
-    for p in range(out_spec.rank):
-        if p in offset_dims:
-            target.append(("o", offset_operand[offset_dims.index(p)]))
-        else:
-            target.append(("b", k))
-            k += 1
+    target = _dim_labels(out_spec.rank, offset_dims, offset_operand)  # the output dims, in XLA's order
 
     if not ob:
         x = operand
@@ -200,13 +206,7 @@ def _scatter_add_into(cx, eqn, operand, indices, updates):
     ib = [int(d) for d in getattr(dn, "scatter_indices_batching_dims", ())]
     uwd = [int(d) for d in dn.update_window_dims]
     window_operand = [d for d in range(xs.rank) if d not in inserted and d not in ob]
-    labels, k = [], 0
-    for p in range(us.rank):
-        if p in uwd:
-            labels.append(("o", window_operand[uwd.index(p)]))
-        else:
-            labels.append(("b", k))
-            k += 1
+    labels = _dim_labels(us.rank, uwd, window_operand)
     batch_shape = cx.spec(idx).shape
     win = {lab[1]: us.shape[p] for p, lab in enumerate(labels) if lab[0] == "o"}
     if win.get(axis, 1) != 1:

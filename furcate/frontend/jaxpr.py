@@ -434,6 +434,9 @@ class JitFunction:
         return self._lookup(key, args, kwargs)
 
     def _lookup(self, key, args, kwargs) -> _Compiled | None:
+        entry = self._cache.get(key)  # a hit needs no lock (writes happen under it)
+        if entry is not None:
+            return entry
         with self._lock:
             entry = self._cache.get(key)
             if entry is not None or key in self._eager:

@@ -151,15 +151,18 @@ def _batch_norm(cx, node, x, weight, bias, running_mean, running_var, training, 
 # softmax
 
 
-def _softmax_parts(cx, x, dim):
-    """(x - max, exp(x - max), sum of exp) along ``dim`` (sum kept as a size-1 dim)."""
-    s = spec(x)
+def _reduce_kept(cx, v, dim, kind="sum"):
+    """``kind``-reduce ``v`` along ``dim`` and broadcast the result back to ``v``'s shape."""
+    s = spec(v)
     kept = [1 if i == dim else d for i, d in enumerate(s.shape)]
-    m = cx.bcast(cx.reshape(cx.op("reduce", x, kind="max", dimensions=[dim]), kept), s.shape)
-    shifted = cx.op("sub", x, m)
+    return cx.bcast(cx.reshape(cx.op("reduce", v, kind=kind, dimensions=[dim]), kept), s.shape)
+
+
+def _softmax_parts(cx, x, dim):
+    """(x - max, exp(x - max), sum of exp) along ``dim``, each of ``x``'s shape."""
+    shifted = cx.op("sub", x, _reduce_kept(cx, x, dim, "max"))
     e = cx.op("exp", shifted)
-    total = cx.bcast(cx.reshape(cx.op("reduce", e, kind="sum", dimensions=[dim]), kept), s.shape)
-    return shifted, e, total
+    return shifted, e, _reduce_kept(cx, e, dim)
 
 
 @register(aten._softmax.default)
@@ -184,19 +187,13 @@ def _log_softmax(cx, node, x, dim, half_to_float=False):
     return cx.cast(cx.op("sub", shifted, cx.op("log", total)), out)
 
 
-def _sum_kept(cx, v, dim):
-    s = spec(v)
-    kept = [1 if i == dim else d for i, d in enumerate(s.shape)]
-    return cx.bcast(cx.reshape(cx.op("reduce", v, kind="sum", dimensions=[dim]), kept), s.shape)
-
-
 @register(aten._softmax_backward_data.default)
 def _softmax_backward(cx, node, grad, output, dim, input_dtype):
     out = cx.out(node).dtype
     g, y = cx.cast(grad, upcast(out)), cx.cast(output, upcast(out))
     dim = norm_dim(dim, spec(g).rank)
     gy = cx.op("mul", g, y)
-    return cx.cast(cx.op("sub", gy, cx.op("mul", y, _sum_kept(cx, gy, dim))), out)
+    return cx.cast(cx.op("sub", gy, cx.op("mul", y, _reduce_kept(cx, gy, dim))), out)
 
 
 @register(aten._log_softmax_backward_data.default)
@@ -204,7 +201,7 @@ def _log_softmax_backward(cx, node, grad, output, dim, input_dtype):
     out = cx.out(node).dtype
     g, y = cx.cast(grad, upcast(out)), cx.cast(output, upcast(out))
     dim = norm_dim(dim, spec(g).rank)
-    return cx.cast(cx.op("sub", g, cx.op("mul", cx.op("exp", y), _sum_kept(cx, g, dim))), out)
+    return cx.cast(cx.op("sub", g, cx.op("mul", cx.op("exp", y), _reduce_kept(cx, g, dim))), out)
 
 
 # --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import IRDLOperation, VarOperandDef
-from xdsl.parser import Parser
+from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
@@ -83,6 +83,34 @@ def spec_of(value: SSAValue) -> TensorSpec:
 
 
 # --------------------------------------------------------------------------
+# syntax helpers shared by the ops' custom formats
+
+
+def parse_operand_list(parser: Parser) -> list[UnresolvedOperand]:
+    """``%a, %b`` (possibly empty), not yet resolved to values."""
+    return (
+        parser.parse_optional_undelimited_comma_separated_list(
+            parser.parse_optional_unresolved_operand, parser.parse_unresolved_operand
+        )
+        or []
+    )
+
+
+def parse_attributes_clause(parser: Parser) -> dict[str, Attribute]:
+    """The optional ``attributes {...}`` clause holding an op's discardable attributes."""
+    if parser.parse_optional_keyword("attributes"):
+        return parser.parse_optional_attr_dict()
+    return {}
+
+
+def print_attributes_clause(printer: Printer, op: IRDLOperation) -> None:
+    """Prints `` attributes {...}`` where ``op`` has discardable attributes."""
+    if op.attributes:
+        printer.print_string(" attributes ")
+        printer.print_attr_dict(op.attributes)
+
+
+# --------------------------------------------------------------------------
 # base class: uniform custom syntax, verifier through shapes.py
 
 
@@ -128,9 +156,7 @@ class FurcateOp(IRDLOperation):
         if props:
             printer.print_string(" ")
             printer.print_attr_dict(props)
-        if self.attributes:
-            printer.print_string(" attributes ")
-            printer.print_attr_dict(self.attributes)
+        print_attributes_clause(printer, self)
         printer.print_string(" : ")
         printer.print_function_type(
             [o.type for o in self.operands], [r.type for r in self.results]
@@ -139,13 +165,9 @@ class FurcateOp(IRDLOperation):
     @classmethod
     def parse(cls, parser: Parser):
         pos = parser.pos
-        args = parser.parse_optional_undelimited_comma_separated_list(
-            parser.parse_optional_unresolved_operand, parser.parse_unresolved_operand
-        ) or []
+        args = parse_operand_list(parser)
         props = parser.parse_optional_attr_dict()
-        attributes = {}
-        if parser.parse_optional_keyword("attributes"):
-            attributes = parser.parse_optional_attr_dict()
+        attributes = parse_attributes_clause(parser)
         parser.parse_punctuation(":")
         ftype = parser.parse_function_type()
         operands = parser.resolve_operands(args, ftype.inputs.data, pos)

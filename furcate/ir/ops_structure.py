@@ -33,7 +33,15 @@ from xdsl.printer import Printer
 from xdsl.traits import IsolatedFromAbove, IsTerminator, Pure
 from xdsl.utils.exceptions import VerifyException
 
-from furcate.ir.ops_base import FurcateOp, PropOp, int_attr, spec_of
+from furcate.ir.ops_base import (
+    FurcateOp,
+    PropOp,
+    int_attr,
+    parse_attributes_clause,
+    parse_operand_list,
+    print_attributes_clause,
+    spec_of,
+)
 from furcate.ir.types import TensorSpec, to_type
 
 # --------------------------------------------------------------------------
@@ -64,7 +72,7 @@ class ConstantOp(FurcateOp):
 
     def verify_(self) -> None:
         spec = spec_of(self.result)
-        want = spec.numel * spec.np_dtype.itemsize
+        want = spec.nbytes
         if len(self.value.data) != want:
             raise VerifyException(
                 f"{self.name}: holds {len(self.value.data)} bytes, {spec} needs {want}"
@@ -153,9 +161,7 @@ class YieldOp(FurcateOp):
         if self.values:
             printer.print_string(" ")
             printer.print_list(self.values, printer.print_operand)
-        if self.attributes:
-            printer.print_string(" attributes ")
-            printer.print_attr_dict(self.attributes)
+        print_attributes_clause(printer, self)
         if self.values:
             printer.print_string(" : ")
             printer.print_list([v.type for v in self.values], printer.print_attribute)
@@ -163,12 +169,8 @@ class YieldOp(FurcateOp):
     @classmethod
     def parse(cls, parser: Parser):
         pos = parser.pos
-        args = parser.parse_optional_undelimited_comma_separated_list(
-            parser.parse_optional_unresolved_operand, parser.parse_unresolved_operand
-        ) or []
-        attributes = {}
-        if parser.parse_optional_keyword("attributes"):
-            attributes = parser.parse_optional_attr_dict()
+        args = parse_operand_list(parser)
+        attributes = parse_attributes_clause(parser)
         types = []
         if args:
             parser.parse_punctuation(":", " after the values of furcate.yield")
@@ -218,9 +220,7 @@ class FusionOp(IRDLOperation):
         printer.print_string(" (")
         printer.print_list(self.inputs, printer.print_operand)
         printer.print_string(")")
-        if self.attributes:
-            printer.print_string(" attributes ")
-            printer.print_attr_dict(self.attributes)
+        print_attributes_clause(printer, self)
         printer.print_string(" : ")
         printer.print_function_type([o.type for o in self.inputs], [r.type for r in self.outputs])
         printer.print_string(" ")
@@ -235,9 +235,7 @@ class FusionOp(IRDLOperation):
         args = parser.parse_comma_separated_list(
             parser.Delimiter.PAREN, parser.parse_unresolved_operand, " (the fusion operands)"
         )
-        attributes = {}
-        if parser.parse_optional_keyword("attributes"):
-            attributes = parser.parse_optional_attr_dict()
+        attributes = parse_attributes_clause(parser)
         parser.parse_punctuation(":")
         ftype = parser.parse_function_type()
         operands = parser.resolve_operands(args, ftype.inputs.data, pos)

@@ -28,6 +28,7 @@ as chains (``consumers``, ``chain_source``): they become index maps of loads.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from xdsl.ir import Operation, SSAValue
@@ -37,13 +38,6 @@ from furcate.passes.fuse_policy import LAYOUT_OPS, FusionPolicy, device_of, is_t
 
 if TYPE_CHECKING:
     from furcate.passes.fuse_group import Group
-
-
-def _prod(xs) -> int:
-    p = 1
-    for x in xs:
-        p *= x
-    return p
 
 
 def shape(v: SSAValue) -> tuple[int, ...]:
@@ -85,7 +79,7 @@ def chain_source(v: SSAValue) -> SSAValue:
 def _tags(shp, n_rows: int, n_cols: int) -> list[str] | None:
     """Per-dim 'r' (row), 'c' (col) or '1' (size one) for a full (``n_cols`` > 1) or row
     value of shape ``shp``; None if the shape cannot be split so."""
-    if _prod(shp) != n_rows * n_cols:
+    if math.prod(shp) != n_rows * n_cols:
         return None
     acc = 1
     for k in range(len(shp) + 1):
@@ -106,7 +100,7 @@ def _through(op: Operation, tags: list[str], n_rows: int) -> list[str] | None:
     out = shape(op.results[0])
     src = shape(op.operands[0])
     if isinstance(op, d.ReshapeOp):
-        n_cols = _prod(src[i] for i, t in enumerate(tags) if t == "c")
+        n_cols = math.prod(src[i] for i, t in enumerate(tags) if t == "c")
         return _tags(out, n_rows, n_cols)
     if isinstance(op, d.TransposeOp):
         perm = op.attr("permutation")
@@ -133,12 +127,12 @@ def row_chain_ok(chain: list[Operation], start_tags: list[str], n_rows: int, n_c
     end = shape(chain[-1].results[0]) if chain else None
     if end is None:
         return True
-    return _prod(s for s, t in zip(end, tags) if t == "c") == n_cols_end
+    return math.prod(s for s, t in zip(end, tags) if t == "c") == n_cols_end
 
 
 def _level(op: Operation, rows, cols) -> list[str] | None:
     """Tags of a computed value in a reduction group over rows × cols (full or row)."""
-    nr, nc = _prod(rows), _prod(cols)
+    nr, nc = math.prod(rows), math.prod(cols)
     shp = shape(op.results[0])
     return _tags(shp, nr, nc) or _tags(shp, nr, 1)
 
@@ -178,7 +172,7 @@ def _legal_strided_reduction(ops: set[Operation], yielded: list[Operation], cols
 
 
 def _legal_reduction(ops: set[Operation], yielded: list[Operation], rows, cols) -> bool:
-    nr, nc = _prod(rows), _prod(cols)
+    nr, nc = math.prod(rows), math.prod(cols)
     for op in ops:
         if isinstance(op, d.ReduceOp):
             src = shape(op.operand)
@@ -195,7 +189,7 @@ def _legal_reduction(ops: set[Operation], yielded: list[Operation], rows, cols) 
         for u, chain in consumers(op.results[0]):
             if u not in ops:
                 continue
-            want = nc if (isinstance(u, d.ReduceOp) or _prod(shape(u.results[0])) == nr * nc) else 1
+            want = nc if (isinstance(u, d.ReduceOp) or math.prod(shape(u.results[0])) == nr * nc) else 1
             if not row_chain_ok(chain, tags, nr, want):
                 return False
     ok = (_squeeze(rows), _squeeze(rows + cols))  # size-1 dims aside: a row or a full value

@@ -68,8 +68,7 @@ def device_of(op: Operation) -> str:
 
 
 def nbytes(v: SSAValue) -> int:
-    spec = d.spec_of(v)
-    return spec.numel * spec.np_dtype.itemsize
+    return d.spec_of(v).nbytes
 
 
 def numel(v: SSAValue) -> int:

@@ -24,6 +24,7 @@ go there.
 from __future__ import annotations
 
 import fnmatch
+import math
 from dataclasses import dataclass, field
 
 from xdsl.ir import Operation, SSAValue
@@ -44,8 +45,7 @@ _MOVE_OPS = {"broadcast_in_dim", "reshape", "transpose", "slice", "concatenate",
 
 
 def nbytes(v: SSAValue) -> int:
-    spec = d.spec_of(v)
-    return spec.numel * spec.np_dtype.itemsize
+    return d.spec_of(v).nbytes
 
 
 def short(op: Operation) -> str:
@@ -67,19 +67,12 @@ def op_flops(op: Operation) -> int:
             k *= lhs[i]
         return 2 * out.numel * k
     if isinstance(op, d.ConvolutionOp):  # kernel layout O, I/groups, spatial...
-        return 2 * out.numel * _prod(d.spec_of(op.operands[1]).shape[1:])
+        return 2 * out.numel * math.prod(d.spec_of(op.operands[1]).shape[1:])
     if isinstance(op, d.ReduceWindowOp):
-        return out.numel * _prod(op.attr("window_dimensions"))
+        return out.numel * math.prod(op.attr("window_dimensions"))
     if isinstance(op, (d.ReduceOp, d.CumulativeOp, d.ArgmaxOp, d.ArgminOp)):
         return d.spec_of(op.operands[0]).numel
     return out.numel * _ELEMENT_FLOPS.get(name, 1)
-
-
-def _prod(xs) -> int:
-    p = 1
-    for x in xs:
-        p *= x
-    return p
 
 
 def compute_dtype(op: Operation) -> str:

@@ -7,8 +7,6 @@ driver wraps them in an ``Executable`` with its guards.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -155,8 +153,6 @@ class Executable:
 
     def run_unchecked(self, args: Sequence) -> list:
         """Run the steps on arguments that passed the guards; the results, in order."""
-        if _TIMING.enabled:
-            return self._run_timed(args)
         direct = self._direct
         if direct is not None:
             outs = direct(*args)
@@ -173,22 +169,6 @@ class Executable:
                 slots[j] = v
             for j in free:
                 slots[j] = None
-        return [slots[j] for j in self.output_slots]
-
-    def _run_timed(self, args: Sequence) -> list:
-        """``run_unchecked`` recording each step's time (``furcate.diagnostics`` timing)."""
-        slots = self._template.copy()
-        slots[: len(args)] = args
-        for i, (kernel, ins, outputs, free, n_out) in enumerate(self._plan):
-            t0 = time.perf_counter()
-            outs = kernel(*[slots[j] for j in ins])
-            if len(outs) != n_out:
-                self._wrong_count(i, outs)
-            for j, v in zip(outputs, outs):
-                slots[j] = v
-            for j in free:
-                slots[j] = None
-            _TIMING.record(self.steps[i].name, time.perf_counter() - t0)
         return [slots[j] for j in self.output_slots]
 
     def _wrong_count(self, i: int, outs) -> None:
@@ -210,16 +190,3 @@ def _is_torch_tensor(a) -> bool:
     """A torch tensor, recognised without importing torch (the runtime does not depend on it)."""
     return type(a).__module__.startswith("torch") and hasattr(a, "device") and hasattr(a, "dtype")
 
-
-class _Timing:
-    def __init__(self):
-        self.enabled = False
-        self.lock = threading.Lock()
-        self.times: dict[str, float] = {}
-
-    def record(self, name, dt):
-        with self.lock:
-            self.times[name] = self.times.get(name, 0.0) + dt
-
-
-_TIMING = _Timing()

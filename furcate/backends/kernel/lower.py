@@ -13,7 +13,8 @@ runs its ops one by one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 from xdsl.ir import Operation, SSAValue
@@ -319,24 +320,17 @@ MAX_SPLITS = 32  # factor splits tried before a dot_general operand counts as no
 
 @dataclass(frozen=True)
 class _DotPlan:
-    """A ``dot_general`` as one (batched) BLAS-style GEMM: its ``Dot`` fields and the
-    accumulator's shape."""
+    """A ``dot_general`` as one (batched) BLAS-style GEMM: its ``Dot`` (``acc`` not yet
+    assigned) and the accumulator's shape."""
 
-    lhs: Operand
-    rhs: Operand
-    batch: tuple[int, ...]
-    m: int
-    n: int
-    k: int
+    dot: Dot
     acc_shape: tuple[int, ...]
 
 
 def _lower_dot(k: Kernel, em: _Emitter, dot: Operation, plan: _DotPlan) -> None:
-    res = spec_of(dot.results[0])
-    k.buffers.append(Buffer("acc", TensorSpec(plan.acc_shape, res.dtype), "acc"))
+    k.buffers.append(Buffer("acc", TensorSpec(plan.acc_shape, plan.dot.dtype), "acc"))
     acc = len(k.buffers) - 1
-    k.dot = Dot(plan.lhs, plan.rhs, plan.batch, plan.m, plan.n, plan.k, acc, res.dtype,
-                ACC_DTYPE.get(res.dtype, res.dtype))
+    k.dot = replace(plan.dot, acc=acc)
     em.acc_value, em.acc_buffer = dot.results[0], acc
 
 
@@ -384,12 +378,14 @@ def _plan_dot(dot: Operation, in_bufs) -> _DotPlan:
         batch.append(size)
         lbs.append(stride)
         rbs.append(0)
-    n = _prod(rs.shape[d] for d in rfree)
-    kk = _prod(ls.shape[d] for d in lc)
+    n = math.prod(rs.shape[d] for d in rfree)
+    kk = math.prod(ls.shape[d] for d in lc)
     factored = len(groups) > 1 or any(len(lists_l[d]) > 1 for d in lb)
-    acc_shape = (*batch, m, n) if factored else spec_of(dot.results[0]).shape
-    return _DotPlan(Operand(lbuf, loff, tuple(lbs), lm, lk), Operand(rbuf, roff, tuple(rbs), rn, rk),
-                    tuple(batch), m, n, kk, acc_shape)
+    res = spec_of(dot.results[0])
+    acc_shape = (*batch, m, n) if factored else res.shape
+    return _DotPlan(Dot(Operand(lbuf, loff, tuple(lbs), lm, lk), Operand(rbuf, roff, tuple(rbs), rn, rk),
+                        tuple(batch), m, n, kk, -1, res.dtype, ACC_DTYPE.get(res.dtype, res.dtype)),
+                    acc_shape)
 
 
 def _factored_view(v: SSAValue, lists: list[list[int]], in_bufs):
@@ -401,7 +397,7 @@ def _factored_view(v: SSAValue, lists: list[list[int]], in_bufs):
     for lst in lists:
         a = Affine()
         for j in range(len(lst)):
-            a = a + Affine.var(var + j, _prod(lst[j + 1:]))
+            a = a + Affine.var(var + j, math.prod(lst[j + 1:]))
         idx.append(a)
         var += len(lst)
     scratch = Kernel("view", "pointwise", sizes, (), [])
@@ -423,13 +419,6 @@ def _factored_view(v: SSAValue, lists: list[list[int]], in_bufs):
         out.append([(n, node.offset.coef(var + j)) for j, n in enumerate(lst)])
         var += len(lst)
     return node.buffer, out, node.offset.const
-
-
-def _prod(xs) -> int:
-    p = 1
-    for x in xs:
-        p *= x
-    return p
 
 
 def _groups(factors) -> list[tuple[int, int]]:

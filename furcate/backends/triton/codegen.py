@@ -20,6 +20,7 @@ literals, block sizes are ``tl.constexpr`` parameters chosen at launch.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from furcate.backends.kernel.desc import Affine, Kernel, Reduce
@@ -44,16 +45,9 @@ class Rendered:
     space: dict  # pointwise: {"n"}; reduction: {"rows", "red", "looped"}; gemm: {"m", "n", "k", "batch", ...}
 
 
-def _prod(xs) -> int:
-    p = 1
-    for x in xs:
-        p *= x
-    return p
-
-
 def needs_wide(k: Kernel) -> bool:
     """Do offsets need 64 bits (any buffer or the iteration space beyond int32)?"""
-    sizes = [b.spec.numel for b in k.buffers] + [_prod(k.extents)]
+    sizes = [b.spec.numel for b in k.buffers] + [math.prod(k.extents)]
     return max(sizes, default=0) > INT32_LIMIT // 2
 
 
@@ -86,7 +80,7 @@ def _define_vars(body: Body, extents, first: int, base: str, axis: str, lines, i
 
 def render_pointwise(k: Kernel, name: str) -> Rendered:
     args = pointer_args(k)
-    n = _prod(k.parallel)
+    n = math.prod(k.parallel)
     lines = header(name, k, args, ("BLOCK",))
     ind = "    "
     body = Body(k, lambda i: f"b{i}", needs_wide(k))
@@ -107,7 +101,7 @@ def render_pointwise(k: Kernel, name: str) -> Rendered:
 def render_reduction(k: Kernel, name: str, looped: bool) -> Rendered:
     args = pointer_args(k)
     P = len(k.parallel)
-    rows, red = _prod(k.parallel), _prod(k.reduce)
+    rows, red = math.prod(k.parallel), math.prod(k.reduce)
     lines = header(name, k, args, ("BM", "RB"))
     ind = "    "
     body = Body(k, lambda i: f"b{i}", needs_wide(k))

@@ -15,11 +15,13 @@ operands go to the tensor cores as they are and accumulate in f32.
 
 from __future__ import annotations
 
+import math
+
 from furcate.backends.kernel.desc import Affine, Kernel, Load
 from furcate.backends.kernel.lower import linear
 from furcate.backends.triton import exprs
 from furcate.backends.triton.body import Body
-from furcate.backends.triton.codegen import Rendered, _define_vars, _prod, header, needs_wide, pointer_args
+from furcate.backends.triton.codegen import Rendered, _define_vars, header, needs_wide, pointer_args
 from furcate.backends.triton.exprs import TritonRenderError
 
 DOT_DTYPES = ("f16", "bf16", "f32", "f64")
@@ -33,7 +35,7 @@ def _split(k: Kernel) -> tuple[int, int]:
     if tuple(k.parallel[:nb]) != tuple(d.batch):
         raise TritonRenderError(f"gemm epilogue space {list(k.parallel)} does not start with the batch {list(d.batch)}")
     for nm in range(nb, len(k.parallel) + 1):
-        if _prod(k.parallel[nb:nm]) == d.m and _prod(k.parallel[nm:]) == d.n:
+        if math.prod(k.parallel[nb:nm]) == d.m and math.prod(k.parallel[nm:]) == d.n:
             return nb, nm
     raise TritonRenderError(f"gemm epilogue space {list(k.parallel)} is not batch x {d.m} x {d.n}")
 
@@ -46,7 +48,7 @@ def render_gemm(k: Kernel, name: str, tf32: bool = False, interpret: bool = Fals
         raise TritonRenderError(f"kernel {k.name} has no dot")
     if d.dtype not in DOT_DTYPES:
         raise TritonRenderError(f"dot_general on {d.dtype}: tl.dot takes floating-point operands only")
-    nbatch = _prod(d.batch)
+    nbatch = math.prod(d.batch)
     if nbatch > MAX_GRID_Y:
         raise TritonRenderError(f"dot_general batch of {nbatch} exceeds the grid limit {MAX_GRID_Y}")
     nb, nm = _split(k)

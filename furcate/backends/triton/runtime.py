@@ -180,12 +180,16 @@ class Launcher:
         self.tuned = config is not None or not (rendered.kind == "gemm" and self.mode == "cuda")
         self.source = source
         self.empty = any(buffers[i].spec.numel == 0 for i in self.out_idx)
+        # built once, not per call: output (shape, torch dtype), and per launch config its
+        # grid and keyword arguments
+        self._out_alloc = [(buffers[i].spec.shape, torch_dtype(buffers[i].spec.dtype)) for i in self.out_idx]
+        self._device = device()
+        self._launch_plans: dict[launch.Config, tuple] = {}
 
     def _outputs(self) -> list:
         import torch
 
-        return [torch.empty(self.buffers[i].spec.shape, dtype=torch_dtype(self.buffers[i].spec.dtype),
-                            device=device()) for i in self.out_idx]
+        return [torch.empty(shape, dtype=dt, device=self._device) for shape, dt in self._out_alloc]
 
     def _args(self, ins, outs) -> list:
         by_buf = dict(zip(self.in_idx, ins))
@@ -194,11 +198,14 @@ class Launcher:
         return [by_buf[i] for i in self.r.args]
 
     def _launch(self, args, cfg: launch.Config) -> None:
-        g = launch.grid(self.r.kind, self.r.space, cfg)
-        if self.mode == "cuda":
-            self.fn[g](*args, **cfg.kwargs(), num_warps=cfg.num_warps, num_stages=cfg.num_stages)
-        else:
-            self.fn[g](*args, **cfg.kwargs())
+        plan = self._launch_plans.get(cfg)
+        if plan is None:
+            kwargs = cfg.kwargs()
+            if self.mode == "cuda":
+                kwargs.update(num_warps=cfg.num_warps, num_stages=cfg.num_stages)
+            plan = self._launch_plans[cfg] = (self.fn[launch.grid(self.r.kind, self.r.space, cfg)], kwargs)
+        fn, kwargs = plan
+        fn(*args, **kwargs)
 
     def __call__(self, *ins) -> list:
         """Run the kernel on ``ins`` (torch tensors on ``device()``, or NumPy arrays, wrapped);
