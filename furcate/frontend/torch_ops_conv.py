@@ -233,19 +233,31 @@ def _max_pool2d_backward(cx, node, grad, x, kernel, stride, padding, dilation, c
 
 
 def _avg_divisor(cx, xs: TensorSpec, p: dict, work: str, count_include_pad: bool, divisor_override):
-    """The divisor of each window (a rank-0 constant for ``divisor_override``)."""
+    """The divisor of each window, known from the shapes alone: a rank-0 constant when every
+    window has the same count (no padding, or padding that counts), else a constant over the
+    dims where it varies, broadcast. Explicit padding counts when ``count_include_pad``; the
+    extra ceil_mode padding never does."""
     if divisor_override:
         return cx.b.scalar(divisor_override, work)
-    ones = cx.b.full(1, TensorSpec(xs.shape, work))
-    if count_include_pad:
-        # explicit padding counts, the extra ceil_mode padding does not
-        pads = p["padding"]
-        lo = [pads[2 * d] for d in range(xs.rank)]
-        ones = cx.op("pad", ones, cx.b.scalar(1, work), edge_padding_low=lo, edge_padding_high=lo,
-                     interior_padding=[0] * xs.rank)
-        ext = [pads[2 * d + 1] - pads[2 * d] for d in range(xs.rank)]
-        p = dict(p, padding=[v for e in ext for v in (0, max(e, 0))])
-    return cx.op("reduce_window", ones, kind="sum", **p)
+    win, strides = p["window_dimensions"], p["window_strides"]
+    dil, pads = p["window_dilations"], p["padding"]
+    per_dim = []
+    for d, n in enumerate(xs.shape):
+        lo = pads[2 * d]
+        first, stop = (-lo, n + lo) if count_include_pad else (0, n)
+        k_eff = (win[d] - 1) * dil[d] + 1
+        n_out = (n + lo + pads[2 * d + 1] - k_eff) // strides[d] + 1
+        taps = np.arange(n_out)[:, None] * strides[d] - lo + np.arange(win[d])[None, :] * dil[d]
+        per_dim.append(((taps >= first) & (taps < stop)).sum(axis=1))
+    varying = [d for d, c in enumerate(per_dim) if c.min() != c.max()]
+    fixed = math.prod(int(c[0]) for d, c in enumerate(per_dim) if d not in varying)
+    if not varying:
+        return cx.b.scalar(fixed, work)
+    counts = np.ones((), np.int64) * fixed
+    for d in varying:
+        counts = np.multiply.outer(counts, per_dim[d])
+    out_shape = [len(c) for c in per_dim]
+    return cx.op("broadcast_in_dim", cx.b.constant(counts, work), broadcast_dimensions=varying, shape=out_shape)
 
 
 def _divide(cx, total, divisor):

@@ -28,7 +28,7 @@ from xdsl.ir import Operation, SSAValue
 from furcate.ir import dialect as d
 from furcate.passes.fuse_legal import chain_source, consumers, legal, merged_kind, shape
 from furcate.passes.fuse_policy import (
-    LAYOUT_OPS, SOURCE_OPS, FusionPolicy, device_of, is_trailing_reduce, nbytes, numel,
+    LAYOUT_OPS, SOURCE_OPS, WINDOW_OPS, FusionPolicy, device_of, is_trailing_reduce, nbytes, numel,
 )
 
 
@@ -124,7 +124,7 @@ class Fuser:
         end = self.pos[g.root]
         between = [o for o in self.ops[self.pos[op] + 1:end]
                    if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
-        if not between:
+        if not between or self.below_peak(between, g, op):
             return True
         have = self.group_inputs(g)
         extended = 0
@@ -136,6 +136,15 @@ class Fuser:
             if last < end:
                 extended += nbytes(s)
         return self.policy.peak_ok(extended, op, materialized, True)
+
+    def below_peak(self, between: list[Operation], g: Group, op: Operation) -> bool:
+        """Does the work ``between`` ``op`` and ``g`` write no more than ``op``'s result
+        (batch norm's per-channel rsqrt before a conv's epilogue)? Then while it runs, the
+        inputs ``op`` keeps alive plus what it writes stay under what ``g``'s own kernel holds
+        anyway (those inputs and a result of ``op``'s shape)."""
+        if not isinstance(op, WINDOW_OPS):
+            return False
+        return sum(nbytes(r) for o in between for r in o.results) <= nbytes(op.results[0])
 
     # -- cycles ---------------------------------------------------------------
     def creates_cycle(self, op: Operation, g: Group) -> bool:

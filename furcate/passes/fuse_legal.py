@@ -20,6 +20,9 @@ before an op joins a group (``legal``, ``merged_kind``):
   inputs (possibly through layout ops), plus an elementwise epilogue of the
   dot's result shape, reading the dot directly (bias, activation, residual).
   Yields have the dot's result shape.
+- ``window``: one ``convolution`` or ``reduce_window`` whose operands are region
+  inputs (no layout op but reshapes, no constant between), plus an elementwise epilogue of its
+  result shape reading it directly. Yields have that shape.
 
 In every kind a ``furcate.gather`` reads its operand from memory: that operand
 is never computed in the same group. Layout ops between members are walked
@@ -34,7 +37,9 @@ from typing import TYPE_CHECKING
 from xdsl.ir import Operation, SSAValue
 
 from furcate.ir import dialect as d
-from furcate.passes.fuse_policy import LAYOUT_OPS, FusionPolicy, device_of, is_trailing_reduce
+from furcate.passes.fuse_policy import (
+    LAYOUT_OPS, SOURCE_OPS, WINDOW_OPS, FusionPolicy, device_of, is_trailing_reduce,
+)
 
 if TYPE_CHECKING:
     from furcate.passes.fuse_group import Group
@@ -155,6 +160,8 @@ def legal(kind: str, ops: set[Operation], yielded: list[Operation], rows, cols,
         return _legal_reduction(ops, yielded, rows, cols)
     if kind == "gemm":
         return _legal_gemm(ops, space)
+    if kind == "window":
+        return _legal_window(ops, space)
     return all(shape(m.results[0]) == space for m in yielded)  # pointwise
 
 
@@ -209,6 +216,24 @@ def _legal_gemm(ops: set[Operation], space: tuple[int, ...]) -> bool:
     return True
 
 
+def _legal_window(ops: set[Operation], space: tuple[int, ...]) -> bool:
+    anchors = [op for op in ops if isinstance(op, WINDOW_OPS)]
+    if len(anchors) != 1 or any(isinstance(op, (d.ReduceOp, d.DotGeneralOp)) for op in ops):
+        return False
+    for v in anchors[0].operands:  # read from memory as they are (a reshape is the same memory)
+        while isinstance(v.owner, d.ReshapeOp):
+            v = v.owner.operands[0]
+        if isinstance(v.owner, LAYOUT_OPS + SOURCE_OPS):
+            return False
+    for op in ops:
+        if shape(op.results[0]) != space:
+            return False
+        for u, chain in consumers(op.results[0]):
+            if u in ops and (chain or u is anchors[0]):
+                return False
+    return True
+
+
 def merged_kind(g: Group, op: Operation, policy: FusionPolicy):
     """(kind, rows, cols) of ``g`` after ``op`` joins, or None if it cannot."""
     if device_of(op) != g.device:
@@ -227,4 +252,6 @@ def merged_kind(g: Group, op: Operation, policy: FusionPolicy):
         return "reduction", rows, cols
     if isinstance(op, d.DotGeneralOp) and g.kind == "pointwise":
         return "gemm", (), ()
+    if isinstance(op, WINDOW_OPS) and g.kind == "pointwise":
+        return "window", (), ()
     return None

@@ -13,11 +13,13 @@ Ops, by role:
   of loads (or inline constants), never copies.
 - **reduction anchors**: ``furcate.reduce`` over trailing dims.
 - **gemm anchors**: ``furcate.dot_general`` in (batched) matmul form.
+- **window anchors**: ``furcate.convolution`` and ``furcate.reduce_window`` (a conv's
+  bias, batch-norm affine, activation and residual add; an average pool's divide).
 - **backend extras** (``Capabilities.extra["fusable_ops"]``): "gather" makes
   ``furcate.gather`` a pointwise-like member (its operand is read from memory,
   never computed in the group); "strided_reduce" lets a reduce over non-trailing
   dims anchor a reduction group.
-- everything else (gather, scatter, convolution, reduce_window, cumulative,
+- everything else (gather, scatter, cumulative,
   concatenate, pad, argmax, constant_ref, transfer...) stays a top-level op.
 
 Rules (each merge of a producer P into a consumer group G):
@@ -47,7 +49,8 @@ from xdsl.ir import Operation, SSAValue
 
 from furcate.ir import dialect as d
 
-ALL_KINDS = frozenset({"pointwise", "reduction", "gemm"})
+ALL_KINDS = frozenset({"pointwise", "reduction", "gemm", "window"})
+WINDOW_OPS = (d.ConvolutionOp, d.ReduceWindowOp)
 
 POINTWISE_OPS = tuple(d.ELEMENTWISE_OPS) + (d.IsFiniteOp,)
 LAYOUT_OPS = (d.BroadcastInDimOp, d.TransposeOp, d.ReshapeOp, d.SliceOp)
@@ -111,6 +114,8 @@ def own_kind(op: Operation) -> str | None:
         return "reduction"
     if is_matmul(op):
         return "gemm"
+    if isinstance(op, WINDOW_OPS):
+        return "window"
     return None
 
 

@@ -23,7 +23,7 @@ from furcate.runtime.executable import Executable, Step
 TARGET = "c"
 C_OPS = frozenset(scalar.elementwise_ops() | {
     "broadcast_in_dim", "transpose", "slice", "reshape", "iota", "constant", "constant_ref",
-    "reduce", "dot_general", "gather", "transfer", "fusion", "yield",
+    "reduce", "dot_general", "gather", "transfer", "fusion", "yield", "convolution", "reduce_window",
 })
 
 _warned = False
@@ -39,7 +39,7 @@ class CBackend(Backend):
 
     def capabilities(self) -> Capabilities:
         return Capabilities(target=TARGET, device="cpu", ops=C_OPS,
-                            fusion_kinds=frozenset({"pointwise", "reduction", "gemm"}),
+                            fusion_kinds=frozenset({"pointwise", "reduction", "gemm", "window"}),
                             extra={"fusable_ops": frozenset({"gather", "strided_reduce"})})
 
     def compile(self, program, options: dict) -> Executable:

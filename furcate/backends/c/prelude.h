@@ -221,3 +221,21 @@ FC_INLINE double fc_logisticd(double x) {
     double r = 1.0 / (1.0 + exp(-x));
     return x < -700.0 ? exp(x) : r;
 }
+
+/* ---- window kernels (convolution, pooling): ceil division, per-thread scratch ---- */
+#include <stdlib.h>
+FC_INLINE int64_t fc_cdiv(int64_t a, int64_t b) { return a > 0 ? (a + b - 1) / b : -((-a) / b); }
+/* a growing per-thread buffer (slot 0: a worker's im2col tile, slot 1: the calling
+ * thread's converted weights); kept for the next call, never shrunk */
+static __thread void *fc_scratch_buf[2];
+static __thread size_t fc_scratch_cap[2];
+static inline void *fc_scratch(int slot, size_t bytes) {
+    if (bytes > fc_scratch_cap[slot]) {
+        void *p = NULL;
+        free(fc_scratch_buf[slot]);
+        if (posix_memalign(&p, 64, bytes)) abort();
+        fc_scratch_buf[slot] = p;
+        fc_scratch_cap[slot] = bytes;
+    }
+    return fc_scratch_buf[slot];
+}

@@ -27,6 +27,7 @@ from xdsl.ir import SSAValue
 from furcate.backends.c.blas import find_blas
 from furcate.backends.c.build import build_library
 from furcate.backends.c.render import CTYPE, render_kernel
+from furcate.backends.c.render_window import render_window
 from furcate.backends.c.units import KUnit
 from furcate.backends.kernel.desc import Gather, Load
 from furcate.diagnostics import dump_kernel
@@ -41,6 +42,8 @@ def _nbytes(v: SSAValue) -> int:
 
 def _in_place_ok(k, in_buf: int, out_buf: int) -> bool:
     """May output ``out_buf`` be written over input ``in_buf``'s memory?"""
+    if getattr(k, "window", None) is not None:
+        return False  # a window kernel's accumulator is written before its epilogue reads the inputs
     if k.dot is not None and (k.dot_in_place or in_buf in (k.dot.lhs.buffer, k.dot.rhs.buffer)):
         # an in-place accumulator is written by the GEMM before the epilogue reads the input
         return False
@@ -109,7 +112,14 @@ class Segment:
                         break
                 if not done:
                     arena.alloc(o, _nbytes(o))
-            if k.dot is not None:
+            if getattr(k, "window", None) is not None:  # convolution / pooling (window.py)
+                if k.dot_in_place:
+                    alias_bufs |= {k.acc_index, n_in}
+                elif k.acc_bytes:
+                    acc = ("acc", i)
+                    self.acc_off[i] = arena.alloc(acc, k.acc_bytes)
+                    arena.release(acc)
+            elif k.dot is not None:
                 if k.dot_in_place:
                     alias_bufs |= {k.dot.acc, n_in}
                 else:
@@ -130,13 +140,14 @@ class Segment:
     def _render(self, root) -> str:
         parts = []
         blas = find_blas()
-        if any(u.kernel.dot is not None for u in self.units) and blas is not None:
+        if any(u.kernel.dot is not None or u.kernel.kind == "conv" for u in self.units) and blas is not None:
             parts.append(blas.header())
         calls = []
         for i, u in enumerate(self.units):
             k = u.kernel
             fname = f"{self.name}_k{i}"
-            parts.append(render_kernel(k, fname, frozenset(self.inplace[i])))
+            render = render_window if getattr(k, "window", None) is not None else render_kernel
+            parts.append(render(k, fname, frozenset(self.inplace[i])))
             args = []
             ins = [root(v) for v in u.inputs]
             outs = [root(o) for o in u.outputs]
@@ -149,7 +160,7 @@ class Segment:
                 elif b.role == "out":
                     args.append(f"({t} *){self._ptr(outs[bi - len(ins)])}")
                 else:  # acc
-                    ptr = self._ptr(outs[0]) if k.dot_in_place else f"(ws + {self.acc_off[i]})"
+                    ptr = self._ptr(outs[0]) if k.dot_in_place or i not in self.acc_off else f"(ws + {self.acc_off[i]})"
                     args.append(f"({t} *){ptr}")
             calls.append(f"    {fname}({', '.join(args)});")
         parts.append(f"void {self.name}(void **p) {{\n    char *ws = (char *)p[{self.ws_slot}];\n"

@@ -2,15 +2,19 @@
 
 A group becomes a C kernel when it lowers (with gathers), a GEMM finds a BLAS
 library, and the C renderer renders it (a probe render: the real rendering is
-per segment, ``segment.py``). Anything else (convolution, scatter, ...) runs
-as a NumPy step.
+per segment, ``segment.py``). A group anchored on a convolution or a
+reduce_window (alone or with its pointwise epilogue) becomes a window kernel
+(``window.py``, rendered by ``render_window.py``). Anything else (scatter, ...)
+runs as a NumPy step.
 """
 
 from __future__ import annotations
 
 from furcate.backends.c.blas import find_blas
 from furcate.backends.c.render import RenderError, render_kernel
-from furcate.backends.kernel.lower import NotExpressible, lower_group
+from furcate.backends.c.render_window import render_window
+from furcate.backends.c.window import WINDOW_OPS, lower_window_group
+from furcate.backends.kernel.lower import NotExpressible, lower_group, short
 from furcate.backends.kernel.simplify import merge_vars
 from furcate.backends.kernel.units import KUnit, NUnit
 from furcate.backends.kernel.units import Units as _Units
@@ -27,6 +31,11 @@ class Units(_Units):
         super().__init__(program)
 
     def kernel_unit(self, ops, inputs, outer, outputs) -> KUnit:
+        if any(short(op) in WINDOW_OPS for op in ops):
+            k = lower_window_group(ops, inputs, outputs, f"k{self._n}")
+            render_window(k, "probe")
+            self._n += 1
+            return KUnit(k, list(outer), list(outputs))
         k = lower_group(ops, inputs, outputs, f"k{self._n}", gather=True)
         if k.dot is not None and find_blas() is None:
             raise NotExpressible("no BLAS library for dot_general")

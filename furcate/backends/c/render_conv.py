@@ -1,0 +1,263 @@
+"""Convolution kernels in C (``WindowKernel`` of kind ``conv``), with the epilogue fused.
+
+Two schedules, picked per shape by ``use_direct`` (measured: see the constants):
+
+- **im2col + BLAS**: tiles of (batch entry, group, range of output rows). Each
+  OpenMP thread builds the im2col matrix of its tile (``Cg*K x cols``, f32 for
+  f16/bf16 inputs, in a per-thread scratch buffer that stays in L2), calls the
+  BLAS single-threaded (``og x cols x Cg*K``) straight into the accumulator, and
+  runs the epilogue over the tile. A 1x1 convolution without stride, padding or
+  dilation skips im2col: the input already is that matrix.
+- **direct**: tiles of (batch entry, output channel, range of rows); per output
+  row, one ``acc[j] += w * x[j*stride + off]`` loop per input channel and kernel
+  offset, vectorized along the row. Depthwise and few-channel convolutions
+  (where a GEMM would have a tiny M or K) and any convolution without a BLAS.
+
+Padding never reads memory: per kernel offset the valid part of an output row
+is computed (``fc_cdiv``) and the rest is zero; lhs dilation (transposed
+convolutions, input gradients) checks each position's divisibility instead.
+Small convolutions (< ``PAR_FLOPS``) run on the calling thread.
+"""
+
+from __future__ import annotations
+
+import math
+
+from furcate.backends.c.blas import find_blas
+from furcate.backends.c.render import CTYPE, RenderError, _Body, _const_array, load_expr
+from furcate.backends.c.render_window import render_epilogue, epilogue_is_identity, round_acc
+from furcate.backends.c.window import ConvGeom, WindowKernel
+
+PAR_FLOPS = 1 << 21  # below this many flops a convolution runs on the calling thread
+TILE_BYTES = 1 << 18  # target size of one im2col tile (per thread, in L2)
+MIN_TILES = 8  # with threads: at least this many tiles when the rows allow it
+# direct loops when a GEMM would be small in M (output channels per group) or K: measured
+# on 2-core AVX-512, im2col+BLAS wins from og >= 8 with Cg*K >= 32
+DIRECT_MAX_OG = 4
+DIRECT_MAX_CK = 16
+
+_CT = {"f32": "float", "f64": "double"}
+FORCE: str | None = None  # "direct" | "im2col": one schedule for every shape (tests, measurements)
+
+
+def use_direct(g: ConvGeom) -> bool:
+    """Direct loops rather than im2col + BLAS for this shape."""
+    if find_blas() is None or FORCE == "direct":
+        return True
+    if FORCE == "im2col":
+        return False
+    return g.og <= DIRECT_MAX_OG or g.ck <= DIRECT_MAX_CK
+
+
+def _valid(q: str, ld: int, n: int) -> str:
+    """C condition: dilated-input position ``q`` holds an element (``ld``: lhs dilation)."""
+    if ld == 1:
+        return f"({q} >= 0 && {q} < {n})"
+    return f"({q} >= 0 && {q} % {ld} == 0 && {q} / {ld} < {n})"
+
+
+def _rows(g: ConvGeom) -> tuple[int, int]:
+    """(number of rows, outputs per row) of the tiling: rows along the first spatial dim
+    of the program's op."""
+    first = 3 - g.ns
+    return g.out[first], math.prod(g.out[first + 1:])
+
+
+def _tiling(g: ConvGeom, outer: int, parallel: bool, cols_target: int) -> tuple[int, int]:
+    """(rows per tile, tiles per plane) for ``outer`` planes."""
+    rows, rowp = _rows(g)
+    rpt = max(1, min(rows, cols_target // max(rowp, 1)))
+    if parallel:
+        while rpt > 1 and outer * math.ceil(rows / rpt) < MIN_TILES:
+            rpt = (rpt + 1) // 2
+    return rpt, math.ceil(rows / rpt)
+
+
+def _segments(g: ConvGeom, ind: str, body: list[str], p0: str, p1: str) -> list[str]:
+    """Loop over the output-row segments of flat positions [p0, p1): defines od, oh, ow0,
+    len (outputs of this segment) and j0 (its offset from p0) around ``body``."""
+    OD, OH, OW = g.out
+    lines = [f"{ind}for (int64_t p = {p0}; p < {p1};) {{",
+             f"{ind}    const int64_t od = p / {OH * OW}, oh = (p / {OW}) % {OH}, ow0 = p % {OW};",
+             f"{ind}    const int64_t len = {OW} - ow0 < {p1} - p ? {OW} - ow0 : {p1} - p;",
+             f"{ind}    const int64_t j0 = p - {p0};"]
+    lines += [f"{ind}    {b}" for b in body]
+    lines += [f"{ind}    p += len;", f"{ind}}}"]
+    return lines
+
+
+def _row_prefix(g: ConvGeom) -> list[str]:
+    """Kernel offsets kd, kh and the input row they read (``ok``: inside the input); opens
+    two loops (closed by the caller with two braces)."""
+    (ID, IH, IW), (SD, SH, _), (PD, PH, _) = g.inp, g.stride, g.pad
+    (RD, RH, _), (LD, LH, _) = g.rdil, g.ldil
+    return [f"for (int64_t kd = 0; kd < {g.ker[0]}; kd++) {{",
+            f"const int64_t qd = od*{SD} + kd*{RD} - {PD};",
+            f"for (int64_t kh = 0; kh < {g.ker[1]}; kh++) {{",
+            f"const int64_t qh = oh*{SH} + kh*{RH} - {PH};",
+            f"const int ok = {_valid('qd', LD, ID)} && {_valid('qh', LH, IH)};",
+            f"const int64_t row = ok ? ((qd / {LD})*{IH} + qh / {LH})*{IW} : 0;"]
+
+
+def _w_range(g: ConvGeom) -> list[str]:
+    """For kernel offset kw (lhs dilation 1 along W): the valid outputs [jlo, jhi) of the
+    segment and ``off``, the input column of output ow0 + j being (ow0 + j)*SW + off."""
+    IW, SW, PW, RW = g.inp[2], g.stride[2], g.pad[2], g.rdil[2]
+    return [f"const int64_t off = kw*{RW} - {PW};",
+            f"int64_t jlo = fc_cdiv(-off - ow0*{SW}, {SW}); jlo = jlo < 0 ? 0 : (jlo > len ? len : jlo);",
+            f"int64_t jhi = fc_cdiv({IW} - off - ow0*{SW}, {SW}); jhi = jhi > len ? len : (jhi < jlo ? jlo : jhi);"]
+
+
+def _im2col(g: ConvGeom, name: str) -> str:
+    """``name(x, col, p0, pc)``: the im2col rows (Cg*K) x pc columns of output positions
+    [p0, p0+pc) for one batch entry and group (``x`` at its first channel)."""
+    T, CT = CTYPE[g.dtype], _CT[g.acc]
+    IW, SW, RW, PW, LW = g.inp[2], g.stride[2], g.rdil[2], g.pad[2], g.ldil[2]
+    cv = lambda e: load_expr("src", e, g.dtype)  # noqa: E731
+    inner = [f"for (int64_t c = 0; c < {g.cg}; c++) {{",
+             f"const {T} *restrict xc = x + c*{g.ip};"]
+    inner += _row_prefix(g)
+    inner += [f"const {T} *restrict src = xc + row;",
+              f"for (int64_t kw = 0; kw < {g.ker[2]}; kw++) {{",
+              f"{CT} *restrict dst = col + (((c*{g.ker[0]} + kd)*{g.ker[1]} + kh)*{g.ker[2]} + kw)*pc + j0;",
+              "if (!ok) { for (int64_t j = 0; j < len; j++) dst[j] = 0; continue; }"]
+    if LW == 1:
+        inner += _w_range(g)
+        inner += ["for (int64_t j = 0; j < jlo; j++) dst[j] = 0;",
+                  f"for (int64_t j = jlo; j < jhi; j++) dst[j] = {cv(f'(ow0 + j)*{SW} + off')};",
+                  "for (int64_t j = jhi; j < len; j++) dst[j] = 0;"]
+    else:
+        inner += ["for (int64_t j = 0; j < len; j++) {",
+                  f"const int64_t q = (ow0 + j)*{SW} + kw*{RW} - {PW};",
+                  f"const int v = {_valid('q', LW, IW)};",
+                  f"dst[j] = v ? {cv(f'(v ? q / {LW} : 0)')} : 0;", "}"]
+    inner += ["}", "}", "}", "}"]
+    lines = [f"static void {name}(const {T} *restrict x, {CT} *restrict col, int64_t p0, int64_t pc) {{"]
+    lines += _segments(g, "    ", inner, "p0", "p0 + pc")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _signature(k: WindowKernel, fname: str, aliased: frozenset[int]) -> tuple[list[str], list[str]]:
+    params, consts = [], []
+    for i, b in enumerate(k.buffers):
+        t = CTYPE[b.spec.dtype] if b.role != "acc" else _CT[b.spec.dtype]
+        if b.role == "const":
+            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
+            continue
+        q = "" if i in aliased else " restrict"
+        c = "const " if b.role == "in" else ""
+        params.append(f"{c}{t} *{q} b{i}")
+    return params, consts
+
+
+def render_conv(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
+    """C source of the convolution kernel ``k`` as ``static void fname(buffers...)``."""
+    g: ConvGeom = k.window
+    if g.acc not in _CT:
+        raise RenderError(f"convolution accumulating in {g.acc}")
+    params, consts = _signature(k, fname, aliased)
+    direct = use_direct(g)
+    parallel = g.flops >= PAR_FLOPS
+    parts = []
+    lines = [f"static void {fname}({', '.join(params)}) {{"]
+    lines += ["    " + c for c in consts]
+    body = _Body(k, lambda i: f"b{i}")
+    round_acc(k, body)
+    if direct:
+        _direct(k, g, lines, body, parallel)
+    else:
+        parts.append(_im2col(g, f"{fname}_cols"))
+        _gemm(k, g, fname, lines, body, parallel)
+    lines.append("}")
+    return "\n".join(parts + ["\n".join(lines) + "\n"])
+
+
+def _epilogue(k: WindowKernel, body: _Body, lines: list[str], ind: str, o_lo: str, o_hi: str) -> None:
+    if epilogue_is_identity(k):
+        return
+    ranges = [(0, "n", "n + 1"), (1, o_lo, o_hi), (2, "r0", "r1")] + [(v, "0", str(e)) for v, e in
+                                                                     enumerate(k.parallel) if v >= 3]
+    render_epilogue(k, body, lines, ind, ranges)
+
+
+def _gemm(k: WindowKernel, g: ConvGeom, fname: str, lines: list[str], body: _Body, parallel: bool) -> None:
+    blas = find_blas()
+    if blas is None:
+        raise RenderError("im2col convolution without a BLAS")
+    CT = _CT[g.acc]
+    gemm = "FC_SGEMM" if g.acc == "f32" else "FC_DGEMM"
+    one, zero = ("1.0f", "0.0f") if g.acc == "f32" else ("1.0", "0.0")
+    rows, rowp = _rows(g)
+    direct_b = g.pointwise_1x1() and g.dtype == g.acc
+    cols_target = max(64, TILE_BYTES // (4 * max(g.ck, 1)))
+    rpt, S = _tiling(g, g.n * g.groups, parallel, cols_target)
+    NT = g.n * g.groups * S
+    x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
+    ind = "    "
+    if g.dtype != g.acc:  # the weights in f32, once per call
+        n_w = g.o * g.ck
+        lines += [f"{ind}{CT} *restrict wf = ({CT} *)fc_scratch(1, {n_w * 4});",
+                  f"{ind}for (int64_t i = 0; i < {n_w}; i++) wf[i] = {load_expr(w, 'i', g.dtype)};"]
+        w = "wf"
+    if parallel and NT > 1:
+        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
+    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
+    ind += "    "
+    lines += [f"{ind}const int64_t n = t / {g.groups * S}, gi = (t / {S}) % {g.groups}, s = t % {S};",
+              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              f"{ind}const int64_t p0 = r0*{rowp}, pc = (r1 - r0)*{rowp};",
+              f"{ind}const {CTYPE[g.dtype]} *xg = {x} + (n*{g.c} + gi*{g.cg})*{g.ip};"]
+    if direct_b:
+        bmat, ldb = "xg + p0", str(g.p)
+    else:
+        lines += [f"{ind}{CT} *restrict col = ({CT} *)fc_scratch(0, sizeof({CT}) * {g.ck} * pc);",
+                  f"{ind}{fname}_cols(xg, col, p0, pc);"]
+        bmat, ldb = "col", "pc"
+    lines += [f"{ind}const int fc_prev = FC_BLAS_LOCAL_THREADS(1);",
+              f"{ind}{gemm}(101, 111, 111, {g.og}, pc, {g.ck}, {one}, {w} + gi*{g.og * g.ck}, {g.ck}, "
+              f"{bmat}, {ldb}, {zero}, {acc} + (n*{g.o} + gi*{g.og})*{g.p} + p0, {g.p});",
+              f"{ind}FC_BLAS_LOCAL_THREADS(fc_prev);"]
+    _epilogue(k, body, lines, ind, f"gi*{g.og}", f"(gi + 1)*{g.og}")
+    lines.append("    }")
+
+
+def _direct(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parallel: bool) -> None:
+    CT = _CT[g.acc]
+    T = CTYPE[g.dtype]
+    rows, rowp = _rows(g)
+    rpt, S = _tiling(g, g.n * g.o, parallel, 1 << 30)
+    NT = g.n * g.o * S
+    x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
+    IW, SW, RW, PW, LW = g.inp[2], g.stride[2], g.rdil[2], g.pad[2], g.ldil[2]
+    kprod = math.prod(g.ker)
+    ind = "    "
+    if parallel and NT > 1:
+        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
+    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
+    ind += "    "
+    lines += [f"{ind}const int64_t n = t / {g.o * S}, o = (t / {S}) % {g.o}, s = t % {S};",
+              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              f"{ind}const int64_t p0 = r0*{rowp}, p1 = r1*{rowp};",
+              f"{ind}const {T} *xg = {x} + (n*{g.c} + (o / {g.og})*{g.cg})*{g.ip};",
+              f"{ind}{CT} *restrict a = {acc} + (n*{g.o} + o)*{g.p};",
+              f"{ind}for (int64_t p = p0; p < p1; p++) a[p] = 0;"]
+    inner = [f"{CT} *restrict ar = a + p0 + j0;",
+             f"for (int64_t c = 0; c < {g.cg}; c++) {{",
+             f"const {T} *restrict xc = xg + c*{g.ip};"]
+    inner += _row_prefix(g)
+    inner += ["if (!ok) continue;",
+              f"const {T} *restrict src = xc + row;",
+              f"for (int64_t kw = 0; kw < {g.ker[2]}; kw++) {{",
+              f"const {CT} wv = {load_expr(w, f'(o*{g.cg} + c)*{kprod} + (kd*{g.ker[1]} + kh)*{g.ker[2]} + kw', g.dtype)};"]
+    if LW == 1:
+        inner += _w_range(g)
+        inner.append(f"for (int64_t j = jlo; j < jhi; j++) ar[j] += wv * {load_expr('src', f'(ow0 + j)*{SW} + off', g.dtype)};")
+    else:
+        inner += ["for (int64_t j = 0; j < len; j++) {",
+                  f"const int64_t q = (ow0 + j)*{SW} + kw*{RW} - {PW};",
+                  f"if ({_valid('q', LW, IW)}) ar[j] += wv * {load_expr('src', f'q / {LW}', g.dtype)};", "}"]
+    inner += ["}", "}", "}", "}"]
+    lines += _segments(g, ind, inner, "p0", "p1")
+    _epilogue(k, body, lines, ind, "o", "o + 1")
+    lines.append("    }")
