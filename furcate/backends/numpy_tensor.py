@@ -110,8 +110,23 @@ def accumulate_dtype(spec) -> np.dtype:
     return np.dtype(np.int64)
 
 
+def _pairwise_sum(a: np.ndarray, axes, acc) -> np.ndarray:
+    """A float sum over ``axes`` with NumPy's pairwise summation: NumPy sums pairwise only along
+    a contiguous inner axis (across rows it adds naively), so the reduced axes are moved last
+    and made one contiguous axis first."""
+    axes = tuple(sorted(d % a.ndim for d in ((axes,) if isinstance(axes, int) else axes)))
+    if not axes:
+        return a.astype(acc)
+    keep = [d for d in range(a.ndim) if d not in axes]
+    rows = np.ascontiguousarray(np.transpose(a, keep + list(axes)))
+    rows = rows.reshape([a.shape[d] for d in keep] + [-1])
+    return np.sum(rows, axis=-1, dtype=acc)
+
+
 def reducer(kind: str, spec):
     """``fn(array, axes)`` reducing over ``axes`` with ``kind``; empty reductions give the identity."""
+    if kind == "sum" and is_float(spec.dtype):
+        return lambda a, axes: _pairwise_sum(a, axes, accumulate_dtype(spec))
     if kind in ("sum", "prod"):
         acc = accumulate_dtype(spec)
         f = np.sum if kind == "sum" else np.prod

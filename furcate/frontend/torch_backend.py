@@ -32,7 +32,9 @@ from torch.utils import _pytree as pytree
 
 from furcate.compiler import check_options, compile_program
 from furcate.diagnostics import STATS, log, record_eager_fallback, timed
-from furcate.frontend.torch_fx import Conversion, convert_graph, has_symbols, op_name, to_numpy, unsupported_reason
+from furcate.frontend.torch_fx import (
+    Conversion, convert_graph, find_unconvertible, has_symbols, op_name, to_numpy, unsupported_reason,
+)
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 
 _WARNED_OPS: set[str] = set()
@@ -80,16 +82,20 @@ def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | No
     partitioned with the unsupported ops left to eager. ``recompile``: ``gm`` replaces a
     graph compiled before (its first compile counts as a recompile)."""
     options = dict(options or {})
-    bad = {}
-    for node in gm.graph.nodes:
-        reason = None if node.target is operator.getitem else unsupported_reason(node)
-        if reason is not None:
-            bad.setdefault(op_name(node), (node, reason))
-    if not bad:
-        return FurcateGraph(gm, target, options, name, recompile)
-    for opname, (node, reason) in bad.items():
-        _note_fallback(opname, reason, sum(1 for n in gm.graph.nodes if n.op == "call_function" and op_name(n) == opname))
-    return _partition(gm, target, options, name, recompile)
+    if not any(n.target is not operator.getitem and unsupported_reason(n) is not None for n in gm.graph.nodes):
+        try:
+            return FurcateGraph(gm, target, options, name, recompile)
+        except _ConversionFailed:
+            pass  # a converter failed on a node the check accepted: find every such node
+    # every node that does not convert (the check, then each converter tried), with the reason
+    failed = find_unconvertible(gm)
+    bad: dict[str, list] = {}
+    for node, reason in failed.items():
+        if node.target is not operator.getitem:
+            bad.setdefault(op_name(node), [reason, 0])[1] += 1
+    for opname, (reason, count) in bad.items():
+        _note_fallback(opname, reason, count)
+    return _partition(gm, target, options, name, recompile, set(failed))
 
 
 def _note_fallback(opname: str, reason: str, count: int) -> None:
@@ -103,28 +109,55 @@ def _note_fallback(opname: str, reason: str, count: int) -> None:
         log("fallback").warning("%s runs in eager PyTorch: %s", opname, reason)
 
 
+class _ConversionFailed(Exception):
+    """Converting a graph to furcate IR failed (any error of a converter)."""
+
+
 class _Support(OperatorSupportBase):
+    """The nodes a partition may hold: those that convert (``excluded``: the ones that do not)."""
+
+    def __init__(self, excluded=frozenset()):
+        super().__init__()
+        self.excluded = excluded
+
     def is_node_supported(self, submodules, node: torch.fx.Node) -> bool:
-        return node.op == "call_function" and unsupported_reason(node) is None
+        if node.op != "call_function" or node in self.excluded:
+            return False
+        if node.target is operator.getitem and node.args[0] in self.excluded:
+            return False
+        return unsupported_reason(node) is None
 
 
-def _partition(gm, target, options, name, recompile):
+def _partition(gm, target, options, name, recompile, excluded=frozenset()):
     from torch.fx.passes.infra.partitioner import CapabilityBasedPartitioner
 
-    partitioner = CapabilityBasedPartitioner(gm, _Support(), allows_single_node_partition=True)
+    partitioner = CapabilityBasedPartitioner(gm, _Support(excluded), allows_single_node_partition=True)
     partitions = partitioner.propose_partitions()
     fused = partitioner.fuse_partitions(partitions)
     n = 0
     for node in list(fused.graph.nodes):
         if node.op == "call_module" and node.target.startswith("fused_"):
             sub = getattr(fused, node.target)
-            graph = FurcateGraph(sub, target, options, f"{name}_{node.target}", recompile)
+            try:
+                graph = FurcateGraph(sub, target, options, f"{name}_{node.target}", recompile)
+            except _ConversionFailed as e:  # never a crash: this partition stays eager
+                _note_partition_eager(sub, f"{name}_{node.target}", e)
+                continue
             setattr(fused, node.target, FurcateModule(graph))
             n += 1
     with STATS.lock:
         STATS.partitions += n
     log("graph_splits").info("%s: %d partition(s) compiled by furcate, the rest runs in eager", name, n)
     return fused
+
+
+def _note_partition_eager(sub, name: str, error: Exception) -> None:
+    """A partition whose conversion failed as a whole runs in eager: one log line, its ops
+    counted in ``ops_eager``."""
+    with STATS.lock:
+        STATS.ops_eager.update(op_name(n) for n in sub.graph.nodes if _is_aten_op(n))
+    record_eager_fallback(f"{name} left to eager PyTorch: {error}")
+    log("fallback").warning("%s runs in eager PyTorch: %s", name, error)
 
 
 class FurcateModule(torch.nn.Module):
@@ -205,7 +238,10 @@ class FurcateGraph:
         from torch._subclasses.fake_tensor import unset_fake_temporarily
 
         with timed("frontend:torch"):
-            conv = convert_graph(self.gm, name=self.name)
+            try:
+                conv = convert_graph(self.gm, name=self.name)
+            except Exception as e:  # noqa: BLE001 -- any converter failure: the caller falls back
+                raise _ConversionFailed(str(e) or type(e).__name__) from e
         # AOTAutograd may call compilers inside its fake mode: backends that make tensors at
         # compile time (Triton's constants on the device) must make real ones
         with unset_fake_temporarily():
@@ -239,7 +275,12 @@ class FurcateGraph:
         self._note_recompile(sig)
         with timed("frontend:torch"):
             _propagate(self.gm, args)
-        runner = self._compile()
+        try:
+            runner = self._compile()
+        except _ConversionFailed as e:  # never a crash: these shapes run in eager
+            _note_partition_eager(self.gm, f"{self.name} for {_describe(sig)}", e)
+            self.cache[sig] = _EAGER
+            return _EAGER
         self.cache[sig] = runner
         return runner
 

@@ -70,8 +70,12 @@ def unsupported_reason(node: torch.fx.Node) -> str | None:
             return why
         if isinstance(v, _SYM_TYPES) and free_unbacked_symbols(v):
             return "data-dependent size"
-    if conv.check is not None and not conv.check(node):
-        return "these arguments are not supported"
+    if conv.check is not None:
+        ok = conv.check(node)  # True, False, or a string saying why not
+        if isinstance(ok, str):
+            return ok
+        if not ok:
+            return "these arguments are not supported"
     return None
 
 
@@ -167,6 +171,50 @@ def convert_graph(gm: torch.fx.GraphModule, name: str = "main", input_names=None
             raise UnsupportedError(f"{node.name}: FX node kind {node.op!r} is not supported")
     program = b.finish(results)
     return Conversion(program, tensor_inputs, names, outputs, out_spec)
+
+
+def find_unconvertible(gm: torch.fx.GraphModule) -> dict:
+    """Every ``call_function`` node that does not convert, with the reason: the capability
+    check (``unsupported_reason``) and then the converter itself, tried on a throwaway
+    builder. A node that fails stands for program arguments of its own spec, so each later
+    node is tried as it would be in a partition that takes the failed value as an input.
+    Never raises: any failure of a converter is that node's reason."""
+    b = GraphBuilder("probe")
+    cx = Cx(b)
+    env: dict = {}
+    bad: dict = {}
+    for node in gm.graph.nodes:
+        if node.op not in ("placeholder", "get_attr", "call_function"):
+            continue
+        val = node.meta.get("val")
+        if node.op == "get_attr" and not isinstance(_fetch_attr(gm, node.target), torch.Tensor):
+            env[node] = _fetch_attr(gm, node.target)
+            continue
+        if node.op == "call_function":
+            reason = unsupported_reason(node)
+            try:
+                if reason is None:
+                    env[node] = _convert_node(cx, node, env)
+                    continue
+            except Exception as e:  # noqa: BLE001 -- any converter failure is this node's reason
+                reason = str(e) or type(e).__name__
+            bad[node] = reason
+        try:
+            env[node] = _stand_in(b, val, node)
+        except Exception as e:  # noqa: BLE001 -- an unrepresentable value: its users fail
+            bad.setdefault(node, str(e) or type(e).__name__)
+    return bad
+
+
+def _stand_in(b: GraphBuilder, val, node):
+    """Program arguments standing for a node's value (its tensors; other values as they are)."""
+    if is_tensor_val(val):
+        if (why := _tensor_ok(val)) is not None:
+            raise UnsupportedError(why)
+        return b.arg(spec_of_val(val))
+    if isinstance(val, (list, tuple)):
+        return [_stand_in(b, v, node) for v in val]
+    return _concrete(val, node)
 
 
 def _output_entry(item, env, results, gm, inputs_as_results):

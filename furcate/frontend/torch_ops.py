@@ -74,10 +74,15 @@ def register(*ops, check: Callable | None = None):
     return deco
 
 
+# converters of ops that exist only once a torch module defines them (``prims.fma`` comes with
+# torch._inductor, ~1 s to import): keyed by the op's name, ``str(OpOverload)``
+CONVERTERS_BY_NAME: dict[str, Converter] = {}
+
+
 def lookup(target) -> Converter | None:
     conv = CONVERTERS.get(target)
     if conv is None and isinstance(target, torch._ops.OpOverload):
-        conv = CONVERTERS.get(target.overloadpacket)
+        conv = CONVERTERS.get(target.overloadpacket) or CONVERTERS_BY_NAME.get(str(target))
     return conv
 
 
@@ -165,6 +170,10 @@ def norm_dim(d: int, rank: int) -> int:
 
 
 def norm_dims(dims, rank: int) -> list[int]:
+    """Reduction dims, sorted and non-negative; none for a 0-d tensor (torch takes dim 0 or -1
+    of a 0-d tensor as the tensor itself)."""
+    if rank == 0:
+        return []
     if dims is None or (isinstance(dims, (list, tuple)) and len(dims) == 0):
         return list(range(rank))
     if isinstance(dims, int):
@@ -207,11 +216,51 @@ def _simple_binary(opname: str):
 register(aten.add.Tensor, aten.add.Scalar)(_simple_binary("add"))
 register(aten.sub.Tensor, aten.sub.Scalar)(_simple_binary("sub"))
 register(aten.mul.Tensor, aten.mul.Scalar)(_simple_binary("mul"))
-register(aten.maximum.default, aten.fmax.default)(_simple_binary("max"))
-register(aten.minimum.default, aten.fmin.default)(_simple_binary("min"))
+register(aten.maximum.default)(_simple_binary("max"))
+register(aten.minimum.default)(_simple_binary("min"))
 register(aten.pow.Tensor_Tensor, aten.pow.Tensor_Scalar, aten.pow.Scalar)(_simple_binary("pow"))
-register(aten.fmod.Tensor, aten.fmod.Scalar)(_simple_binary("rem"))
+
+
+@register(aten.fmax.default, aten.fmin.default)
+def _fmax(cx, node, a, b):
+    """torch.fmax / fmin ignore a NaN operand (NaN only where both are): furcate's max/min
+    propagate NaN, so a NaN operand selects the other one first."""
+    kind = "max" if node.target is aten.fmax.default else "min"
+    r = _simple_binary(kind)(cx, node, a, b)
+    x, y = _binary_in(cx, node, a, b)
+    if not is_float(spec(x).dtype):
+        return r
+    return cx.select(cx.cmp(x, x, "NE"), y, cx.select(cx.cmp(y, y, "NE"), x, r))
+
+
+def _int_div_check(node) -> bool | str:
+    """Integer division and remainder by zero raise in eager (``ZeroDivisionError``) and are
+    defined in furcate's IR: a divisor that is a tensor (or the scalar 0) is left to eager."""
+    val = node.meta.get("val")
+    if not is_tensor_val(val) or val.dtype.is_floating_point or val.dtype == torch.bool:
+        return True
+    if node.target in (aten.div.Tensor, aten.div.Scalar):
+        return True  # true division: a float result
+    divisor = node.args[1] if len(node.args) > 1 else None
+    if isinstance(divisor, torch.fx.Node):
+        return "integer division by a tensor (eager raises on a zero divisor)"
+    if divisor == 0:
+        return "integer division by zero (eager raises)"
+    return True
+
+
+register(aten.fmod.Tensor, aten.fmod.Scalar, check=_int_div_check)(_simple_binary("rem"))
 register(aten.atan2.default)(_simple_binary("atan2"))
+
+
+def _fma(cx, node, a, b, c):
+    """``prims.fma`` (torch.lerp's and the optimizers' decompositions emit it): eager computes
+    it as ``(a * b) + c``, rounding after each op, and so does this."""
+    out = cx.out(node)
+    return cx.op("add", cx.op("mul", cx.tensor(a, out), cx.tensor(b, out)), cx.tensor(c, out))
+
+
+CONVERTERS_BY_NAME["prims.fma.default"] = Converter(_fma)
 
 
 @register(aten.rsub.Tensor, aten.rsub.Scalar)
@@ -238,7 +287,7 @@ def _floor_div_int(cx, x, y):
     return cx.select(fix, cx.op("sub", q, cx.scalar_like(1, q)), q)
 
 
-@register(aten.div.Tensor, aten.div.Scalar, aten.div.Tensor_mode, aten.div.Scalar_mode)
+@register(aten.div.Tensor, aten.div.Scalar, aten.div.Tensor_mode, aten.div.Scalar_mode, check=_int_div_check)
 def _div(cx, node, a, b, rounding_mode=None):
     x, y = _binary_in(cx, node, a, b)
     dt = spec(x).dtype
@@ -254,12 +303,12 @@ def _div(cx, node, a, b, rounding_mode=None):
     return cx.op("div", x, y)
 
 
-@register(aten.floor_divide.default, aten.floor_divide.Scalar)
+@register(aten.floor_divide.default, aten.floor_divide.Scalar, check=_int_div_check)
 def _floor_divide(cx, node, a, b):
     return _div(cx, node, a, b, rounding_mode="floor")
 
 
-@register(aten.remainder.Tensor, aten.remainder.Scalar, aten.remainder.Scalar_Tensor)
+@register(aten.remainder.Tensor, aten.remainder.Scalar, aten.remainder.Scalar_Tensor, check=_int_div_check)
 def _remainder(cx, node, a, b):
     """torch.remainder: the result has the divisor's sign (floor mod), from truncating rem."""
     x, y = _binary_in(cx, node, a, b)
@@ -293,9 +342,23 @@ for _name, _ops in {
     "cos": [aten.cos.default],
     "neg": [aten.neg.default],
     "abs": [aten.abs.default],
-    "sign": [aten.sign.default],
 }.items():
     register(*_ops)(_unary(_name))
+
+
+@register(aten.sign.default, aten.sgn.default)
+def _sign(cx, node, a):
+    """torch.sign: 0 for NaN and for -0.0 (``(0 < x) - (x < 0)``); furcate.sign keeps both
+    (StableHLO's, which the JAX frontend uses)."""
+    x = cx.cast(a, cx.out(node).dtype)
+    dt = spec(x).dtype
+    if dt == "i1":
+        return x
+    if not is_float(dt):
+        return cx.op("sign", x)
+    zero = cx.scalar_like(0, x)
+    return cx.select(cx.cmp(x, zero, "GT"), cx.scalar_like(1, x),
+                     cx.select(cx.cmp(x, zero, "LT"), cx.scalar_like(-1, x), zero))
 
 
 @register(aten.floor.default, aten.ceil.default, aten.round.default, aten.trunc.default)

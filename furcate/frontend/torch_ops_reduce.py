@@ -56,7 +56,7 @@ def _mean_parts(cx, x, dims):
     """(sum over dims, element count) of ``x`` in its own dtype."""
     s = spec(x)
     n = int(np.prod([s.shape[d] for d in dims])) if dims else 1
-    return cx.op("reduce", x, kind="sum", dimensions=dims), n
+    return (cx.op("reduce", x, kind="sum", dimensions=dims) if dims else x), n
 
 
 @register(aten.mean.dim, aten.mean.default)
@@ -77,7 +77,8 @@ def _var(cx, x, dims, correction):
     kept = [1 if i in dims else d for i, d in enumerate(s.shape)]
     mean_k = cx.reshape(mean, kept)
     diff = cx.op("sub", x, cx.bcast(mean_k, s.shape))
-    ss = cx.op("reduce", cx.op("mul", diff, diff), kind="sum", dimensions=dims)
+    sq = cx.op("mul", diff, diff)
+    ss = cx.op("reduce", sq, kind="sum", dimensions=dims) if dims else sq
     var = cx.op("div", ss, cx.scalar_like(max(n - correction, 0), ss))
     return var, mean
 

@@ -243,6 +243,8 @@ def _src_like_index(cx, src, index):
 @register(aten.scatter_add.default)
 def _scatter_add(cx, node, a, dim, index, src):
     s = spec(a)
+    if s.rank == 0:  # a 0-d scatter adds the (0-d) source to the one element
+        return cx.op("add", a, cx.reshape(src, []))
     dim = norm_dim(dim, s.rank)
     return cx.op("scatter_add_along", a, index, _src_like_index(cx, src, index), axis=dim)
 
@@ -252,6 +254,8 @@ def _scatter(cx, node, a, dim, index, src):
     """Scatter that writes (torch leaves duplicate indices undefined): the written positions
     are a scatter-add of ones; the written values a scatter-add into zeros."""
     s = spec(a)
+    if s.rank == 0:  # a 0-d scatter writes the one element
+        return cx.tensor(src if isinstance(src, (bool, int, float)) else cx.reshape(src, []), s)
     dim = norm_dim(dim, s.rank)
     mask = _mask_along(cx, s, index, dim)
     if isinstance(src, (bool, int, float)):

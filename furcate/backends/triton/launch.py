@@ -18,7 +18,7 @@ import threading
 from dataclasses import asdict, dataclass
 
 from furcate.diagnostics import log
-from furcate.runtime.cache import cache_dir, key_digest
+from furcate.runtime.cache import cache_subdir, key_digest, read_cached_file, write_atomic
 
 PERSISTENT_MAX = 4096  # GPU: columns a row may have to stay in one block
 LOOP_BLOCK = 1024
@@ -107,16 +107,21 @@ class TuneCache:
     """Autotuning results on disk: ``{digest(source, device, triton version): Config}``."""
 
     def __init__(self):
-        self.path = cache_dir() / "triton" / "autotune.json"
         self.lock = threading.Lock()
         self._data: dict | None = None
 
+    @property
+    def path(self):
+        return cache_subdir("triton") / "autotune.json"  # checked like every cache directory
+
     def _load(self) -> dict:
         if self._data is None:
+            raw = read_cached_file(self.path)  # None when missing or not ours
             try:
-                self._data = json.loads(self.path.read_text())
-            except (OSError, ValueError):
-                self._data = {}
+                data = json.loads(raw) if raw is not None else {}
+            except ValueError:
+                data = {}
+            self._data = data if isinstance(data, dict) else {}
         return self._data
 
     @staticmethod
@@ -128,17 +133,17 @@ class TuneCache:
             e = self._load().get(key)
         if e is None:
             return None
-        return Config(tuple((k, v) for k, v in e["blocks"]), e["num_warps"], e["num_stages"])
+        try:
+            return Config(tuple((str(k), int(v)) for k, v in e["blocks"]), int(e["num_warps"]), int(e["num_stages"]))
+        except (KeyError, TypeError, ValueError):  # a corrupt entry: tune again
+            return None
 
     def put(self, key: str, cfg: Config) -> None:
         with self.lock:
             data = self._load()
             data[key] = asdict(cfg)
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(data, indent=1))
-                tmp.replace(self.path)
+                write_atomic(self.path, json.dumps(data, indent=1).encode())
             except OSError as e:
                 log("cache").warning("triton: cannot write autotune cache %s: %s", self.path, e)
 

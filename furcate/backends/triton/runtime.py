@@ -15,8 +15,9 @@ Every value a Triton executable holds is a torch tensor on ``device()`` (bool as
 the edges (``as_tensor``: a view on the CPU, an upload on a GPU) and NumPy steps
 see NumPy views of the tensors (``to_numpy``: a download on a GPU).
 
-Generated source is written to ``$FURCATE_CACHE_DIR/triton/src/<sha256>.py``
-and imported from there (``@triton.jit`` needs a real source file).
+Generated source is written to ``<cache>/triton/src/fc_<sha256>.py`` (a
+directory checked like every cache directory, ``runtime/cache.py``) and imported
+from there (``@triton.jit`` needs a real source file).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from furcate.backends.base import BackendUnavailable
 from furcate.backends.triton import launch
 from furcate.backends.triton.codegen import Rendered
 from furcate.diagnostics import log
-from furcate.runtime.cache import cache_dir, key_digest
+from furcate.runtime.cache import cache_subdir, key_digest, read_cached_file, write_atomic
 
 _mode: str | None = None
 _lock = threading.Lock()
@@ -82,13 +83,9 @@ def load(source: str, fn_name: str):
     with _lock:
         mod = _modules.get(digest)
         if mod is None:
-            d = cache_dir() / "triton" / "src"
-            d.mkdir(parents=True, exist_ok=True)
-            path = d / f"fc_{digest[:24]}.py"
-            if not path.exists() or path.read_text() != source:
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(source)
-                tmp.replace(path)
+            path = cache_subdir("triton", "src") / f"fc_{digest[:24]}.py"  # a checked directory of ours
+            if read_cached_file(path) != source.encode():  # missing, different, or not ours: rewrite
+                write_atomic(path, source.encode())
             name = f"furcate_triton_{digest[:24]}"
             spec = importlib.util.spec_from_file_location(name, path)
             mod = importlib.util.module_from_spec(spec)
