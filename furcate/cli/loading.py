@@ -12,6 +12,12 @@ For the torch frontend the attribute is used as follows:
 - any other callable is traced as a plain function of the ``--input`` tensors.
 
 For the jax frontend the attribute must be a function of the ``--input`` arrays.
+
+The module the user names is the only code the CLI runs from a file. Its
+directory (or the current directory, for a dotted name) is first on
+``sys.path`` only while it is imported, as ``python -m`` would have it; then it
+moves to the end, so a stray ``sympy.py`` or ``triton.py`` beside the model never
+shadows a package that furcate or torch imports later.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import importlib.util
 import inspect
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from furcate.cli.common import CliError
@@ -44,13 +51,14 @@ def import_module(spec: str):
             name = f"_furcate_user_{path.stem}"
             mspec = importlib.util.spec_from_file_location(name, path)
             module = importlib.util.module_from_spec(mspec)
-            sys.path.insert(0, str(path.resolve().parent))  # so the file can import its neighbours
             sys.modules[name] = module
-            mspec.loader.exec_module(module)
+            with _first_on_path(str(path.resolve().parent)):  # so the file can import its neighbours
+                mspec.loader.exec_module(module)
             return module
-        if "" not in sys.path and os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())
-        return importlib.import_module(spec)
+        if "" in sys.path or os.getcwd() in sys.path:
+            return importlib.import_module(spec)
+        with _first_on_path(os.getcwd()):
+            return importlib.import_module(spec)
     except CliError:
         raise
     except ModuleNotFoundError as e:
@@ -59,6 +67,19 @@ def import_module(spec: str):
         raise CliError(f"importing {spec!r} failed: {e}") from None
     except Exception as e:  # noqa: BLE001 - the user's module raised while importing
         raise CliError(f"importing {spec!r} failed: {type(e).__name__}: {e}") from None
+
+
+@contextmanager
+def _first_on_path(directory: str):
+    """``directory`` first on ``sys.path`` for the block, then last (lazy imports of the user's
+    neighbours still resolve; nothing there shadows an installed package afterwards)."""
+    sys.path.insert(0, directory)
+    try:
+        yield
+    finally:
+        sys.path.remove(directory)
+        if directory not in sys.path:
+            sys.path.append(directory)
 
 
 def get_attr(module, module_spec: str, attr: str):

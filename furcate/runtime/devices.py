@@ -314,11 +314,11 @@ MEASURE_VERSION = 2  # part of the cache key: measurements by older microbenchma
 
 
 def _cache_file(name: str):
-    from furcate.runtime.cache import cache_dir
+    from furcate.runtime.cache import cache_subdir, host_cpu_id
 
-    host = f"{os.uname().nodename}-{os.cpu_count()}"
+    host = f"{os.uname().nodename}-{os.cpu_count()}-{host_cpu_id()}"
     key = hashlib.sha256(f"{host}|{name}|{sys.version_info[:2]}|v{MEASURE_VERSION}".encode()).hexdigest()[:16]
-    return cache_dir() / "devices" / f"{name.replace(':', '_')}-{key}.json"
+    return cache_subdir("devices") / f"{name.replace(':', '_')}-{key}.json"  # a checked directory of ours
 
 
 def measured_spec(name: str, base: DeviceSpec) -> DeviceSpec:
@@ -328,11 +328,16 @@ def measured_spec(name: str, base: DeviceSpec) -> DeviceSpec:
     with _lock:
         if name in _measured:
             return _measured[name]
+    from furcate.runtime.cache import read_cached_file, write_atomic
+
     path = _cache_file(name)
     m = None
     try:
-        m = json.loads(path.read_text())
-    except (OSError, ValueError):
+        m = json.loads(read_cached_file(path) or b"")  # missing, unreadable or not ours: measure again
+        if not isinstance(m, dict):
+            raise ValueError("not a JSON object")
+    except ValueError:
+        m = None
         fn = _MEASURE.get(_prefix(name))
         if fn is not None:
             try:
@@ -341,8 +346,7 @@ def measured_spec(name: str, base: DeviceSpec) -> DeviceSpec:
                 log("placement").warning("measuring %s failed (%s); using default specs", name, e)
             if m:
                 try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(json.dumps(m))
+                    write_atomic(path, json.dumps(m).encode())
                 except OSError:
                     pass
     spec = _apply_measurement(base, sanity_check(name, base, m)) if m else base

@@ -7,12 +7,19 @@ directory and returns a ``GraphDump`` per graph, in the order they compiled.
 (``hetero.compose``). Everything else in a graph directory that is not one of the
 driver's own files is a kernel source a backend wrote (``.c``, Triton ``.py``,
 ``.stablehlo.mlir``...).
+
+A dump directory is input anyone could have written: only regular files are
+read (a symbolic link — to ``~/.ssh/id_rsa``, say — or a FIFO is listed, never
+opened or followed), JSON files must hold objects, and nothing read here is
+ever executed or imported.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,20 +141,50 @@ def is_graph_dir(d: Path) -> bool:
                            or any(_STAGE.match(p.name) for p in d.iterdir()))
 
 
-def _read(p: Path) -> str:
+def _is_plain_file(p: Path) -> bool:
+    """A regular file, not a symbolic link (which is never followed) nor a FIFO or device."""
     try:
-        return p.read_text(errors="replace")
+        return stat.S_ISREG(os.lstat(p).st_mode)
+    except OSError:
+        return False
+
+
+def _read_bytes(p: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file, opened without following a symbolic link."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(p, flags)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise DumpError(f"cannot read {str(p)!r}: not a regular file")
+            return f.read(-1 if limit is None else limit + 1)
     except OSError as e:
         raise DumpError(f"cannot read {str(p)!r}: {e.strerror or e}") from None
 
 
+def _read(p: Path) -> str:
+    return _read_bytes(p).decode("utf-8", errors="replace")
+
+
 def _json(p: Path) -> dict:
-    if not p.exists():
+    if not _is_plain_file(p):
         return {}
     try:
-        return json.loads(_read(p))
+        data = json.loads(_read(p))
     except json.JSONDecodeError as e:
         raise DumpError(f"{str(p)!r} is not valid JSON (line {e.lineno}, column {e.colno}): {e.msg}") from None
+    except RecursionError:
+        raise DumpError(f"{str(p)!r} is not valid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise DumpError(f"{str(p)!r} is not a furcate dump file: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _started(g: GraphDump) -> float:
+    try:
+        return float(g.meta.get("started", 0.0))
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
 
 
 def load_graph(d: Path) -> GraphDump:
@@ -155,28 +192,29 @@ def load_graph(d: Path) -> GraphDump:
     name = meta.get("name") or re.sub(r"^\d+_\d+_", "", d.name)
     g = GraphDump(dir=d, name=str(name), meta=meta, timing=_json(d / "timing.json"), stats=_json(d / "stats.json"))
     stages = []
-    for p in sorted(d.rglob("*")):
-        if not p.is_file():
+    for p in sorted(d.rglob("*")):  # rglob does not descend into symbolic links to directories
+        if p.is_dir() and not p.is_symlink():
             continue
         rel = str(p.relative_to(d))
+        if not _is_plain_file(p):  # a symbolic link, FIFO, socket or device: listed, never opened
+            if rel not in _OWN:
+                g.kernels.append((rel, None, 0))
+            continue
         m = _STAGE.match(rel)
         if m:
             stages.append((int(m.group(1)), m.group(2), _read(p)))
         elif _PART.match(rel):
             g.parts.append((rel, _read(p)))
         elif rel not in _OWN:
-            size = p.stat().st_size
-            text = None
-            if size <= MAX_KERNEL_BYTES:
-                data = p.read_bytes()
-                text = None if b"\0" in data else data.decode(errors="replace")
-            g.kernels.append((rel, text, size))
+            data = _read_bytes(p, MAX_KERNEL_BYTES)
+            text = None if len(data) > MAX_KERNEL_BYTES or b"\0" in data else data.decode(errors="replace")
+            g.kernels.append((rel, text, p.lstat().st_size))
     g.stages = [(stage, text) for _, stage, text in sorted(stages)]
     for attr, fname in (("captured", "captured.txt"), ("executable", "executable.txt"), ("error", "error.txt"),
                         ("placement_text", "placement.txt"), ("placement_html", "placement.html")):
-        if (d / fname).exists():
+        if _is_plain_file(d / fname):
             setattr(g, attr, _read(d / fname))
-    if (d / "log.txt").exists():
+    if _is_plain_file(d / "log.txt"):
         g.log = _read(d / "log.txt")
     return g
 
@@ -192,7 +230,7 @@ def load_dump(path: str | Path) -> list[GraphDump]:
         if is_graph_dir(root):
             dirs = [root]
         else:
-            dirs = [d for d in root.iterdir() if is_graph_dir(d)]
+            dirs = [d for d in root.iterdir() if not d.is_symlink() and is_graph_dir(d)]  # links not followed
     except OSError as e:
         raise DumpError(f"cannot read dump directory {str(path)!r}: {e.strerror or e}") from None
     if not dirs:
@@ -200,4 +238,4 @@ def load_dump(path: str | Path) -> list[GraphDump]:
                         "timing.json (write one with FURCATE_DUMP_DIR=DIR or --dump-dir DIR)")
 
     graphs = [load_graph(d) for d in dirs]
-    return sorted(graphs, key=lambda g: (float(g.meta.get("started", 0.0)), g.dir.name))
+    return sorted(graphs, key=lambda g: (_started(g), g.dir.name))

@@ -1,7 +1,10 @@
 """``furcate report DIR``: one self-contained HTML page from a dump directory.
 
 The page has no scripts and loads nothing: inline CSS, inline SVG, text in
-``<pre>`` blocks behind ``<details>``. It shows, for the whole dump, the
+``<pre>`` blocks behind ``<details>``. All of its HTML is generated here, never
+pasted: a dump directory is input anyone could have written, so every string
+read from it is escaped, numbers are parsed (``_num``), and the placement
+picture is parsed and re-rendered from an allow-list (``report_svg``). It shows, for the whole dump, the
 compiled graphs, how the frontend split them and why (ops left to eager, with
 the reason), and per graph: the fused groups (what became one kernel, on which
 device), the placement (when several devices were in play), each kernel's
@@ -12,11 +15,15 @@ captured graph, the executable's steps and the log records of the compile.
 from __future__ import annotations
 
 import html
+import math
+import os
 import re
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 from furcate.tools.dump import DumpError, GraphDump, load_dump, ops_in
+from furcate.tools.report_svg import placement_svg
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1em 2em;color:#222}
@@ -36,8 +43,17 @@ def e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _num(v) -> float:
+    """A number read from a dump file (JSON may hold anything): 0.0 unless it is a finite number."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    return f if math.isfinite(f) else 0.0
+
+
 def _ms(s) -> str:
-    return f"{float(s) * 1e3:.2f}"
+    return f"{_num(s) * 1e3:.2f}"
 
 
 def _pre(text: str, summary: str, open_: bool = False) -> str:
@@ -98,10 +114,13 @@ def splits(graphs: list[GraphDump]) -> str:
     eager_reasons, backend_reasons, eager = [], [], Counter()
     for g in graphs:
         for key, reasons in (("eager_fallbacks", eager_reasons), ("backend_fallbacks", backend_reasons)):
-            for r in g.stats.get(key, []):
+            listed = g.stats.get(key, [])
+            for r in (listed if isinstance(listed, list) else [listed]):
+                r = str(r)
                 if r not in reasons:
                     reasons.append(r)
-        eager = eager | Counter(g.stats.get("ops_eager", {}))
+        counts = g.stats.get("ops_eager", {})
+        eager = eager | Counter({str(k): int(_num(v)) for k, v in (counts.items() if isinstance(counts, dict) else ())})
     lines = [line for g in graphs for line in g.log_lines("graph_splits", "fallback", "recompiles")]
     out = ['<h2 id="splits">Graph splits and why</h2>']
     if not instances and not eager_reasons and not backend_reasons and not lines:
@@ -161,9 +180,9 @@ def placement(g: GraphDump) -> str:
         devices = sorted({dev for _name, dev, tgt in g.steps() if tgt != "transfer"})
         where = ", ".join(devices) if devices else g.target
         return f"<h3>Placement</h3><p>One device: everything runs on {e(where)}.</p>"
-    svg = re.search(r"<svg.*?</svg>", g.placement_html or "", re.S)
+    svg = placement_svg(g.placement_html)  # parsed and re-rendered from an allow-list, never pasted
     parts = "".join(_pre(text, f"{name}: the sub-program one backend compiled") for name, text in g.parts)
-    return ("<h3>Placement</h3>" + (svg.group(0) if svg else "")
+    return ("<h3>Placement</h3>" + svg
             + _pre(g.placement_text, "placement decisions (per group: device, estimated times, reason)", True)
             + (f"<h3>Per-device sub-programs ({len(g.parts)})</h3>" + parts if parts else ""))
 
@@ -176,7 +195,7 @@ def kernels(g: GraphDump) -> str:
     out = [f"<h3>Kernels ({len(g.kernels)} file(s))</h3>"]
     for name, text, size in g.kernels:
         if text is None:
-            out.append(f"<p>{e(name)}: {size} bytes (binary or too large to show)</p>")
+            out.append(f"<p>{e(name)}: {int(size)} bytes (binary, too large or not a regular file: not shown)</p>")
         else:
             out.append(_pre(text, f"{name} ({text.count(chr(10))} lines)"))
     return "".join(out)
@@ -186,14 +205,15 @@ def timings(g: GraphDump) -> str:
     t = g.timing
     if not t:
         return "<h3>Compile time</h3><p class=muted>no timing.json</p>"
-    total = float(t.get("total_s", 0.0))
-    stages = dict(t.get("stages", {}))
+    total = _num(t.get("total_s", 0.0))
+    raw = t.get("stages", {})
+    stages = {str(k): _num(v) for k, v in (raw.items() if isinstance(raw, dict) else ())}
     rows = []
     widest = max([total, *stages.values()], default=0.0) or 1.0
     for stage, s in [*stages.items(), ("total", total)]:
-        bar = f'<span class="bar" style="width:{max(1, int(300 * float(s) / widest))}px"></span>'
+        bar = f'<span class="bar" style="width:{max(1, int(300 * max(s, 0.0) / widest))}px"></span>'
         rows.append([e(stage), _ms(s), bar])
-    known = float(t.get("passes_s", 0.0)) + float(t.get("codegen_s", 0.0))
+    known = _num(t.get("passes_s", 0.0)) + _num(t.get("codegen_s", 0.0))
     note = (f"<p>passes {_ms(t.get('passes_s', 0))} ms, code generation {_ms(t.get('codegen_s', 0))} ms, "
             f"other (dumping, verification, first imports) {_ms(max(0.0, total - known))} ms. "
             "Nested stages (a backend's compile inside codegen) are counted in both.</p>")
@@ -244,11 +264,35 @@ def write_report(dump_dir: str | Path, out: str | Path | None = None) -> tuple[P
     returns the page's path and the number of graphs in it."""
     graphs = load_dump(dump_dir)
     path = Path(out) if out is not None else Path(dump_dir) / "report.html"
+    page = render(graphs, f"furcate report: {Path(dump_dir).resolve().name}")
     try:
-        path.write_text(render(graphs, f"furcate report: {Path(dump_dir).resolve().name}"))
+        _replace(path, page.encode("utf-8"))
     except OSError as err:
         raise DumpError(f"cannot write the report to {str(path)!r}: {err.strerror or err}") from None
     return path, len(graphs)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` through a new file renamed over it: a ``report.html`` that a dump
+    holds as a symbolic link (to ``~/.bashrc``, say) is replaced, never written through."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # as a plain open() would create it
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 __all__ = ["render", "write_report", "load_dump", "DumpError"]
