@@ -20,6 +20,7 @@ into regions.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from xdsl.dialects.func import FuncOp
@@ -64,6 +65,13 @@ class Fuser:
         self.dup_in: dict[Operation, list[Group]] = {}
         self.covered: set[Operation] = set()  # ops fully replaced by their copies
         self.groups: list[Group] = []
+        # counted[i]: ops among self.ops[:i] that are neither layout nor source ops, and per
+        # group the sorted positions of such members and copies: "is there other work
+        # between op and g?" in O(log n) (``peak_ok``)
+        self.counted = [0]
+        for o in self.ops:
+            self.counted.append(self.counted[-1] + (not isinstance(o, LAYOUT_OPS + SOURCE_OPS)))
+        self.counted_pos: dict[int, list[int]] = {}
 
     # -- needs --------------------------------------------------------------
     def needers(self, op: Operation) -> tuple[list[Group], list[Operation]]:
@@ -82,17 +90,60 @@ class Fuser:
         return groups, outside
 
     def edges_into(self, op: Operation, g: Group) -> list[tuple[Operation, list[Operation]]]:
+        if self.is_live(g):
+            return [(u, chain) for u, chain in consumers(op.results[0]) if self.in_group(u, g)]
         gops = g.ops()
         return [(u, chain) for u, chain in consumers(op.results[0]) if u in gops]
+
+    # -- membership in O(1) (live groups: those ``primary`` maps their root to) -----------
+    def is_live(self, g: Group) -> bool:
+        return self.primary.get(g.root) is g
+
+    def in_group(self, u: Operation, g: Group) -> bool:
+        return self.primary.get(u) is g or any(h is g for h in self.dup_in.get(u, ()))
+
+    def note_member(self, g: Group, op: Operation) -> None:
+        """Keep ``counted_pos`` of ``g`` current after ``op`` joined it (or was copied in)."""
+        got = self.counted_pos.get(id(g))
+        if got is not None and not isinstance(op, LAYOUT_OPS + SOURCE_OPS):
+            bisect.insort(got, self.pos[op])
+
+    def counted_between(self, g: Group, lo: int, hi: int) -> int:
+        """Members and copies of ``g`` (not layout or source ops) at positions in (lo, hi)."""
+        got = self.counted_pos.get(id(g))
+        if got is None:
+            got = sorted(self.pos[m] for m in g.ops() if not isinstance(m, LAYOUT_OPS + SOURCE_OPS))
+            self.counted_pos[id(g)] = got
+        return bisect.bisect_left(got, hi) - bisect.bisect_right(got, lo)
 
     # -- legality (the contract is in fuse_legal) ------------------------------
     def check(self, g: Group, kind: str, rows, cols, extra: list[Operation], copy: bool = False,
               merged: tuple = ()) -> bool:
         """Is ``g`` plus ``extra`` (new members, or copies when ``copy``) a legal group of ``kind``?
         ``merged``: groups whose members ``g`` takes over (their reads count as ``g``'s own)."""
+        if (kind == "pointwise" == g.kind and not copy and not merged and len(extra) == 1
+                and self.is_live(g)):
+            return self.pointwise_join_legal(g, extra[0])
         ops = g.ops() | set(extra)
         yielded = [m for m in g.members + ([] if copy else extra) if self.materialized(m, g, extra, merged)]
         return legal(kind, ops, yielded, rows, cols, g.space)
+
+    def pointwise_join_legal(self, g: Group, op: Operation) -> bool:
+        """``legal("pointwise", ...)`` for legal pointwise ``g`` plus producer ``op``, in time
+        of ``op``'s uses: joining a producer changes no member's yield (their readers were
+        all decided before them), so only ``op``'s yield and gathers next to ``op`` matter."""
+        if isinstance(op, d.GatherOp):
+            src = chain_source(op.operands[0]).owner
+            if isinstance(src, Operation) and self.in_group(src, g):
+                return False
+        for u, _chain in consumers(op.results[0]):
+            if (isinstance(u, d.GatherOp) and self.in_group(u, g)
+                    and chain_source(u.operands[0]).owner is op):
+                return False
+        groups, outside = self.needers(op)
+        yielded = bool(outside) or any(h is not g for h in groups) or not any(
+            self.in_group(u, g) for u, _ in consumers(op.results[0]))
+        return not yielded or shape(op.results[0]) == g.space
 
     def materialized(self, op: Operation, g: Group, extra: list[Operation], merged: tuple = ()) -> bool:
         """Must ``op`` (a member of ``g``) be yielded: is it read outside the group?"""
@@ -120,8 +171,12 @@ class Fuser:
         return {s for m in g.ops() for s in self.inputs_of(m)}
 
     def peak_ok(self, op: Operation, g: Group, materialized: bool) -> bool:
-        gops = g.ops()
         end = self.pos[g.root]
+        start = self.pos[op]
+        if self.is_live(g) and start < end and (
+                self.counted[end] - self.counted[start + 1] == self.counted_between(g, start, end)):
+            return True  # every op in between is g's own (or a layout or source op)
+        gops = g.ops()
         between = [o for o in self.ops[self.pos[op] + 1:end]
                    if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
         if not between or self.below_peak(between, g, op):
@@ -181,6 +236,7 @@ class Fuser:
         if g.kind == "pointwise":
             g.evals[op] = max(ev, numel(op.results[0]))
         self.primary[op] = g
+        self.note_member(g, op)
         return True
 
     def try_copy(self, op: Operation, g: Group) -> bool:
@@ -194,6 +250,7 @@ class Fuser:
         if g.kind == "pointwise":
             g.evals[op] = max(ev, numel(op.results[0]))
         self.dup_in.setdefault(op, []).append(g)
+        self.note_member(g, op)
         return True
 
     def start_group(self, op: Operation) -> None:
@@ -256,6 +313,7 @@ class Fuser:
             return False
         g.kind, g.rows, g.cols = trial.kind, trial.rows, trial.cols
         g.members += h.members
+        self.counted_pos.pop(id(g), None)
         g.dups += new_dups
         for op in h.members:
             self.primary[op] = g
@@ -325,6 +383,7 @@ class Fuser:
         if not self.check(trial, "reduction", r.rows, r.cols, new, merged=(r, *cs)):
             return False
         r.members += new
+        self.counted_pos.pop(id(r), None)
         r.dups = trial.dups
         if self.pos[last.root] > self.pos[r.root]:
             r.root = last.root

@@ -118,12 +118,32 @@ class _Emitter:
         return i
 
     def value_at(self, v: SSAValue, idx: tuple[Affine, ...]) -> int:
+        """The node of ``v`` at ``idx``. An explicit stack of ``_value_at`` generators (each
+        yields the (value, index) pairs it needs and is sent their nodes), so a chain of any
+        length lowers without Python recursion."""
+        memo = self.memo
         key = (v, idx)
-        if key not in self.memo:
-            self.memo[key] = self._value_at(v, idx)
-        return self.memo[key]
+        if key in memo:
+            return memo[key]
+        stack = [(key, self._value_at(v, idx))]
+        sent = None
+        while stack:
+            k, gen = stack[-1]
+            try:
+                need = gen.send(sent)
+            except StopIteration as done:
+                memo[k] = sent = done.value
+                stack.pop()
+                continue
+            if need in memo:
+                sent = memo[need]
+            else:
+                stack.append((need, self._value_at(*need)))
+                sent = None
+        return memo[key]
 
-    def _value_at(self, v: SSAValue, idx) -> int:
+    def _value_at(self, v: SSAValue, idx):
+        """A generator: yields each (value, index) it needs, returns the node id."""
         spec = spec_of(v)
         b = self.buffer_of(v)
         if b is not None:
@@ -136,7 +156,9 @@ class _Emitter:
         name = short(op)
         attrs = op.attrs() if hasattr(op, "attrs") else {}
         if name in scalar.elementwise_ops():
-            args = [self.value_at(o, idx) for o in op.operands]
+            args = []
+            for o in op.operands:
+                args.append((yield (o, idx)))
 
             def emit(prim, a):
                 dt = "i1" if scalar.result_is_bool(prim) else spec.dtype
@@ -146,24 +168,24 @@ class _Emitter:
         if name == "broadcast_in_dim":
             src = spec_of(op.operands[0])
             dims = attrs["broadcast_dimensions"]
-            return self.value_at(op.operands[0], tuple(
-                Affine() if src.shape[i] == 1 else idx[d] for i, d in enumerate(dims)))
+            return (yield (op.operands[0], tuple(
+                Affine() if src.shape[i] == 1 else idx[d] for i, d in enumerate(dims))))
         if name == "transpose":
             perm = attrs["permutation"]
             inner = [Affine()] * len(perm)
             for i, p in enumerate(perm):
                 inner[p] = idx[i]
-            return self.value_at(op.operands[0], tuple(inner))
+            return (yield (op.operands[0], tuple(inner)))
         if name == "slice":
-            return self.value_at(op.operands[0], tuple(
-                a.scale(st).shift(s) for a, s, st in zip(idx, attrs["start_indices"], attrs["strides"])))
+            return (yield (op.operands[0], tuple(
+                a.scale(st).shift(s) for a, s, st in zip(idx, attrs["start_indices"], attrs["strides"]))))
         if name == "reshape":
             src = op.operands[0]
             lin = linear(idx, spec.shape)
             b = self.buffer_of(src)
             if b is not None:  # a contiguous buffer: same linear offset
                 return self.node(Load(b, lin, spec.dtype))
-            return self.value_at(src, unravel(lin, spec_of(src).shape, self.extents))
+            return (yield (src, unravel(lin, spec_of(src).shape, self.extents)))
         if name == "iota":
             return self.node(Index(idx[attrs["iota_dimension"]], spec.dtype))
         if name == "constant":
@@ -173,9 +195,9 @@ class _Emitter:
                 return self.node(Const(flat[0].item(), spec.dtype))
             return self.node(Load(self.const_buffer(v, arr), linear(idx, spec.shape), spec.dtype))
         if name == "reduce":
-            return self.reduce_at(op, idx)
+            return (yield from self.reduce_at(op, idx))
         if name == "gather" and self.gather:
-            return self.gather_at(op, idx, spec.dtype)
+            return (yield from self.gather_at(op, idx, spec.dtype))
         raise NotExpressible(f"furcate.{name} cannot be part of a kernel")
 
     def const_buffer(self, v, arr) -> int:
@@ -194,7 +216,7 @@ class _Emitter:
             raise NotExpressible("furcate.gather of a value computed in the same kernel")
         a = op.attr("axis")
         ospec, ri = spec_of(operand), spec_of(indices).rank
-        index = self.value_at(indices, tuple(idx[a:a + ri]))
+        index = yield (indices, tuple(idx[a:a + ri]))
         offset = linear(tuple(idx[:a]) + (Affine(),) + tuple(idx[a + ri:]), ospec.shape)
         return self.node(Gather(b, offset, index, row_major(ospec.shape)[a], ospec.shape[a], dtype))
 
@@ -209,7 +231,7 @@ class _Emitter:
         if tuple(src.shape[d] for d in dims) != self.k.reduce:
             raise NotExpressible("reductions over different extents in one group")
         full = _full_index(src.rank, dims, P)
-        arg = self.value_at(op.operands[0], full)
+        arg = yield (op.operands[0], full)
         dt = src.dtype
         kind = op.attr("kind")
         acc = ACC_DTYPE.get(dt, dt) if kind in ("sum", "prod") else dt
