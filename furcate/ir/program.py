@@ -92,10 +92,30 @@ def print_ir(op) -> str:
     return out.getvalue() + "\n"
 
 
+class _DominanceParser(Parser):
+    """xDSL's parser, without forward references: furcate programs have no graph regions and
+    no block successors, so a value used before its definition (or never defined) is an
+    error at the use's FILE:LINE:COL, not a placeholder that fails later."""
+
+    def resolve_operand(self, operand, type):
+        name = operand.operand_name
+        if self.ssa_values.get(name) is None:
+            self.forward_uses.setdefault(name, operand.span)
+        return super().resolve_operand(operand, type)
+
+    def parse_module(self, *args, **kwargs):
+        self.forward_uses = {}
+        module = super().parse_module(*args, **kwargs)  # a value never defined fails here
+        for name, span in self.forward_uses.items():  # defined, but below a use
+            self.raise_error(f"value %{name} is used before it is defined "
+                             "(every operand must be defined above its use)", span)
+        return module
+
+
 def parse_ir(text: str, name: str = "<input>") -> ModuleOp:
     """Parse IR text; errors become ``IRError`` with the line, column and message."""
     try:
-        module = Parser(make_context(), text, name).parse_module()
+        module = _DominanceParser(make_context(), text, name).parse_module()
     except ParseError as e:
         raise IRError(str(e).strip()) from None
     return module

@@ -304,3 +304,13 @@ def test_builder_accepts_the_valid_twins():
     prog = b.finish(outs)
     assert prog.output_specs[-1] == S(1, 6, 3, 3)
     assert prog.output_specs[2] == S(8)
+
+
+def test_use_before_definition_is_rejected_at_the_use():
+    first = "%2"
+    text = ("func.func @main(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+            f"  %1 = furcate.add {first}, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n"
+            "  %2 = furcate.add %x, %x : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n"
+            "  func.return %1 : tensor<4xf32>\n}\n")
+    with pytest.raises(IRError, match=r"(?s)prog.mlir:2:20.*value %2 is used before it is defined"):
+        parse_program(text, name="prog.mlir")
