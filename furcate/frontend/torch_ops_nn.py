@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import torch
+
 from furcate.dtypes import TensorSpec
 from furcate.frontend.torch_ops import Cx, aten, norm_dim, register, upcast
 from furcate.ir.builder import spec
@@ -291,6 +294,25 @@ def _bag_sizes(cx, bag, valid, n_bags):
     return cx.op("scatter_add", cx.b.full(0, TensorSpec((n_bags,), "i64")), bag, ones, axis=0)
 
 
+def _regular_bag_size(node, n_indices: int, n_bags: int, include_last_offset) -> int | None:
+    """The common size of every bag when the offsets are ``arange(0, n_indices, size)`` built
+    in the graph (what ``nn.EmbeddingBag`` makes of 2-D input), else None."""
+    offsets = node.args[2]
+    if include_last_offset or not isinstance(offsets, torch.fx.Node) or n_bags == 0:
+        return None
+    if offsets.target not in (aten.arange.start_step, aten.arange.start, aten.arange.default) or offsets.kwargs.get(
+            "dtype") not in (None, torch.int64, torch.int32):
+        return None
+    args = list(offsets.args)
+    start, end, step = (0, args[0], 1) if offsets.target is aten.arange.default else (
+        args[0], args[1], args[2] if len(args) > 2 else 1)
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end, step)):
+        return None
+    if start != 0 or step <= 0 or end != n_indices or n_indices != n_bags * step:
+        return None
+    return step
+
+
 def _bag_check(node):
     """sum/mean bags over 1-D indices, without scale_grad_by_freq."""
     args = node.args
@@ -304,15 +326,27 @@ def _embedding_bag(cx, node, weight, indices, offsets, scale_grad_by_freq=False,
                    per_sample_weights=None, include_last_offset=False, padding_idx=-1):
     out = cx.out(node, 0)
     n_bags, n = out.shape[0], spec(indices).shape[0]
-    bag = _offset2bag(cx, offsets, n, n_bags)
+    per = _regular_bag_size(node, n, n_bags, include_last_offset)
+    if per is None:
+        bag = _offset2bag(cx, offsets, n, n_bags)
+    else:
+        bag = cx.b.constant(np.arange(n, dtype=np.int64) // per)
     rows = cx.op("gather", cx.cast(weight, out.dtype), indices, axis=0)
     if per_sample_weights is not None:
         rows = cx.op("mul", rows, cx.bcast(cx.reshape(cx.cast(per_sample_weights, out.dtype), [n, 1]), spec(rows).shape))
     valid = _bag_valid(cx, indices, padding_idx)
     if valid is not None:
         rows = cx.select(cx.bcast(cx.reshape(valid, [n, 1]), spec(rows).shape), rows, cx.scalar_like(0, rows))
-    total = cx.op("scatter_add", cx.b.full(0, out), bag, rows, axis=0)
-    sizes = _bag_sizes(cx, bag, valid, n_bags)
+    if per is not None:  # bags of one size (2-D input): a reduction, no scatter
+        total = cx.op("reduce", cx.reshape(rows, [n_bags, per, out.shape[1]]), kind="sum", dimensions=[1])
+    else:
+        total = cx.op("scatter_add", cx.b.full(0, out), bag, rows, axis=0)
+    if per is None:
+        sizes = _bag_sizes(cx, bag, valid, n_bags)
+    elif valid is None:
+        sizes = cx.b.full(per, TensorSpec((n_bags,), "i64"))
+    else:
+        sizes = cx.op("reduce", cx.reshape(cx.cast(valid, "i64"), [n_bags, per]), kind="sum", dimensions=[1])
     if mode == 1:
         denom = cx.cast(cx.op("max", sizes, cx.scalar_like(1, sizes)), out.dtype)
         total = cx.op("div", total, cx.bcast(cx.reshape(denom, [n_bags, 1]), out.shape))

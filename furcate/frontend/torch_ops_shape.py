@@ -191,24 +191,54 @@ def _index_select(cx, node, a, dim, index):
     return cx.reshape(cx.op("gather", a, cx.reshape(index, [spec(index).numel]), axis=dim), cx.out(node).shape)
 
 
+def _tensor_indices(node):
+    """[(position, index node)] of the tensors in an ``indices`` list, or None when there are
+    none or one is a boolean mask (data-dependent shape)."""
+    present = [(i, t) for i, t in enumerate(node.args[1]) if t is not None]
+    if not present:
+        return None
+    for _, t in present:
+        val = _meta(t)
+        if val is None or val.dtype in (torch.bool, torch.uint8):
+            return None  # boolean masks have data-dependent shapes
+    return present
+
+
 def _single_index(node):
     """(position, index node) of the one tensor in an ``indices`` list, or None."""
-    idx = node.args[1]
-    present = [(i, t) for i, t in enumerate(idx) if t is not None]
-    if len(present) != 1:
-        return None
-    val = _meta(present[0][1])
-    if val is None or val.dtype in (torch.bool, torch.uint8):
-        return None  # boolean masks have data-dependent shapes
-    return present[0]
+    present = _tensor_indices(node)
+    return present[0] if present is not None and len(present) == 1 else None
 
 
-@register(aten.index.Tensor, check=lambda n: _single_index(n) is not None)
+@register(aten.index.Tensor, check=lambda n: _tensor_indices(n) is not None)
 def _index(cx, node, a, indices):
-    axis, _ = _single_index(node)
-    idx = indices[axis]
-    idx = _wrap_negative(cx, idx, spec(a).shape[axis])
-    return cx.reshape(cx.op("gather", a, idx, axis=axis), cx.out(node).shape)
+    """Advanced indexing with integer tensors at one or several positions (``None`` for a
+    dimension taken whole). The indexed dimensions are moved together (to the front when they
+    are not adjacent, torch's rule), flattened into one, and one gather reads them at the
+    broadcast linear index."""
+    s = spec(a)
+    pos = [i for i, t in enumerate(indices) if t is not None]
+    out = cx.out(node)
+    if len(pos) == 1:
+        idx = _wrap_negative(cx, indices[pos[0]], s.shape[pos[0]])
+        return cx.reshape(cx.op("gather", a, idx, axis=pos[0]), out.shape)
+    adjacent = pos == list(range(pos[0], pos[-1] + 1))
+    dest = pos[0] if adjacent else 0
+    if not adjacent:
+        a = cx.op("transpose", a, permutation=pos + [d for d in range(s.rank) if d not in pos])
+    sizes = [s.shape[d] for d in pos]
+    moved = list(spec(a).shape)
+    flat = moved[:dest] + [int(np.prod(sizes))] + moved[dest + len(pos):]
+    a = cx.reshape(a, flat)
+    bshape = tuple(torch.broadcast_shapes(*(tuple(_meta(node.args[1][d]).shape) for d in pos)))
+    linear, stride = None, 1
+    for d, size in zip(reversed(pos), reversed(sizes)):
+        i = cx.bcast(cx.cast(_wrap_negative(cx, indices[d], size), "i64"), bshape)
+        if stride != 1:
+            i = cx.op("mul", i, cx.scalar_like(stride, i))
+        linear = i if linear is None else cx.op("add", linear, i)
+        stride *= size
+    return cx.reshape(cx.op("gather", a, linear, axis=dest), out.shape)
 
 
 @register(aten.embedding.default)
@@ -221,7 +251,13 @@ def _gather(cx, node, a, dim, index, sparse_grad=False):
     s = spec(a)
     if s.rank == 0:
         return a
-    return cx.op("gather_along", a, index, axis=norm_dim(dim, s.rank))
+    dim = norm_dim(dim, s.rank)
+    si = spec(index)
+    if all(n == 1 for d, n in enumerate(s.shape) if d != dim) and si.numel > 0:
+        # one row (a 1-D tensor, or BERT's token-type buffer (1, n)): a plain gather of it
+        row = cx.reshape(a, [s.shape[dim]])
+        return cx.reshape(cx.op("gather", row, cx.reshape(index, [si.numel]), axis=0), si.shape)
+    return cx.op("gather_along", a, index, axis=dim)
 
 
 def _mask_along(cx, target_spec, index, dim):

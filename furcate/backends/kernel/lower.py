@@ -224,7 +224,11 @@ class _Emitter:
         P = len(self.k.parallel)
         if not self.k.reduce:
             raise NotExpressible("furcate.reduce outside a reduction kernel")
-        if tuple(idx) != tuple(Affine.var(i) for i in range(P)):
+        unit = {i for i, n in enumerate(self.k.parallel) if n == 1}  # a variable over one value is 0
+
+        def row(a: Affine) -> Affine:
+            return Affine.of({v: c for v, c in a.terms if v not in unit}, a.const)
+        if tuple(map(row, idx)) != tuple(row(Affine.var(i)) for i in range(P)):
             raise NotExpressible(f"furcate.reduce result read at {idx}, not at its own row")
         src = spec_of(op.operands[0])
         dims = op.attr("dimensions")
