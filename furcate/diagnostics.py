@@ -166,6 +166,7 @@ class _Stats:
             self.eager_fallbacks: list[str] = []  # the frontend left ops to the framework
             self.backend_fallbacks: list[str] = []  # an op ran on another backend inside the program
             self.partitions = 0
+            self.freeze: Counter = Counter()  # torch inference freezing: graphs, inputs, folds, unfreezes
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -182,6 +183,7 @@ class _Stats:
                 "cache_misses": self.cache_misses,
                 "eager_fallbacks": list(self.eager_fallbacks),
                 "backend_fallbacks": list(self.backend_fallbacks),
+                "freeze": dict(self.freeze),
             }
 
 

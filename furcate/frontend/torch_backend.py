@@ -52,10 +52,14 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     check_options(opts)
     counter = iter(range(1 << 30))
     recompile = _dynamo_recompile()
+    # inference freezing (``freeze``): only with grad mode off (Dynamo guards on it)
+    frozen = _frozen_snapshots(gm, example_inputs) if opts.get("freeze") and not torch.is_grad_enabled() else {}
 
     def compiler(kind):
         def compile_graph(graph: torch.fx.GraphModule, inputs):
             name = f"{kind}_{next(counter)}"
+            if frozen and kind == "forward" and not torch.is_grad_enabled():
+                return make_boxed_func(compile_frozen(graph, frozen, target, opts, name, recompile))
             return make_boxed_func(compile_fx_graph(graph, target, opts, name, recompile=recompile))
 
         return compile_graph
@@ -65,6 +69,37 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
         bw_compiler=compiler("backward"),
         decompositions=torch._decomp.core_aten_decompositions(),
     )(gm, example_inputs)
+
+
+def _frozen_snapshots(gm, example_inputs) -> dict:
+    """Position -> a copy of each Dynamo graph input that is a parameter or buffer (the
+    values freezing bakes in)."""
+    from furcate.frontend.torch_freeze import frozen_inputs
+
+    with torch.no_grad():
+        return {i: example_inputs[i].detach().clone() for i in frozen_inputs(gm, example_inputs)}
+
+
+def compile_frozen(gm: torch.fx.GraphModule, frozen: dict, target, options, name, recompile=False):
+    """``gm`` (AOTAutograd's inference graph, placeholders in Dynamo's order) with the
+    ``frozen`` inputs as constants and weight-only subgraphs folded, checked per call."""
+    from furcate.frontend.torch_freeze import FrozenGraph, freeze_graph
+
+    phs = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    ok = all(i < len(phs) and isinstance(v := phs[i].meta.get("val"), torch.Tensor)
+             and tuple(v.shape) == tuple(frozen[i].shape) and v.dtype == frozen[i].dtype for i in frozen)
+    if not ok or has_symbols(gm):  # not the graph freezing expects: compile it as it is
+        return compile_fx_graph(gm, target, options, name, recompile=recompile)
+    with timed("frontend:torch"):
+        frozen_gm, stats = freeze_graph(gm, frozen)
+    with STATS.lock:
+        STATS.freeze["frozen_graphs"] += 1
+        STATS.freeze.update(stats)
+    log("graph").info("%s: frozen %d input(s): %d weight-only op(s) folded, %d affine chain(s) into weights",
+                      name, stats["frozen_inputs"], stats["folded_ops"], stats["affine_into_weights"])
+    call = compile_fx_graph(frozen_gm, target, options, name, recompile=recompile)
+    return FrozenGraph(call, frozen, lambda: compile_fx_graph(gm, target, options, f"{name}_unfrozen", True),
+                       name, stats)
 
 
 def _dynamo_recompile() -> bool:
