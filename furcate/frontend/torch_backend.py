@@ -35,6 +35,7 @@ from furcate.diagnostics import STATS, log, record_eager_fallback, timed
 from furcate.frontend.torch_fx import (
     Conversion, convert_graph, find_unconvertible, has_symbols, op_name, to_numpy, unsupported_reason,
 )
+from furcate.frontend.torch_direct import DirectCall
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 
 _WARNED_OPS: set[str] = set()
@@ -60,7 +61,7 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
             name = f"{kind}_{next(counter)}"
             if frozen and kind == "forward" and not torch.is_grad_enabled():
                 return make_boxed_func(compile_frozen(graph, frozen, target, opts, name, recompile))
-            return make_boxed_func(compile_fx_graph(graph, target, opts, name, recompile=recompile))
+            return _boxed(compile_fx_graph(graph, target, opts, name, recompile=recompile), make_boxed_func)
 
         return compile_graph
 
@@ -69,6 +70,27 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
         bw_compiler=compiler("backward"),
         decompositions=torch._decomp.core_aten_decompositions(),
     )(gm, example_inputs)
+
+
+def _boxed(fn, make_boxed_func):
+    """``fn`` in AOTAutograd's boxed convention (called with one list of arguments). A
+    whole-graph ``FurcateGraph`` gets an entry that tries its latest runner's direct and fast
+    paths first, with no wrapper in between (the fixed cost of a call is a few function calls)."""
+    if not isinstance(fn, FurcateGraph):
+        return make_boxed_func(fn)
+
+    def run(args):
+        last = fn.last
+        if last is not None:
+            direct = last.direct
+            if direct is not None and (out := direct(args)) is not None:
+                return out
+            if (out := last.call_fast(args)) is not None:
+                return out
+        return fn(*args)
+
+    run._boxed_call = True
+    return run
 
 
 def _frozen_snapshots(gm, example_inputs) -> dict:
@@ -375,6 +397,7 @@ class _Runner:
         self.exe, self.conv = exe, conv
         self.torch_device = getattr(exe, "torch_device", None)
         self._logged: set = set()
+        self.direct = None  # one C kernel called on the tensors themselves (torch_direct.py)
         self.fast = self._fast_plan()
 
     def _fast_plan(self):
@@ -396,6 +419,7 @@ class _Runner:
             outs.append(k)
         ins = [(pos, s.shape, s.np_dtype) for pos, s in zip(self.conv.tensor_inputs, exe.input_specs)]
         n_args = len(self.conv.tensor_inputs)
+        self.direct = DirectCall.build(exe, n_args, ins, outs, spec.type)
         return n_args, ins, outs, spec.type
 
     def call_fast(self, args):
@@ -404,6 +428,9 @@ class _Runner:
         back as tensors sharing their memory. None (nothing run) where a guard does not
         hold or an argument needs more than a view: ``__call__`` then handles it (binding,
         guard errors naming the argument, recompiles)."""
+        direct = self.direct
+        if direct is not None and (out := direct(args)) is not None:
+            return out
         n_args, ins, outs, container = self.fast
         if len(args) != n_args:
             return None

@@ -151,6 +151,19 @@ class Executable:
         self.check_inputs(args)
         return self.run_unchecked(args)
 
+    def raw_entry(self):
+        """``(the one kernel's pointer-level entry (SegmentCall.raw), the argument each of
+        its inputs is)`` where the program is a single step that reads only arguments and
+        returns the results in order; else None."""
+        if len(self.steps) != 1:
+            return None
+        step, n_in = self.steps[0], len(self.input_specs)
+        raw = getattr(step.kernel, "raw", None)
+        if raw is None or step.outputs != self.output_slots or not all(0 <= j < n_in for j in step.inputs):
+            return None
+        entry = raw()
+        return None if entry is None else (entry, list(step.inputs))
+
     def run_unchecked(self, args: Sequence) -> list:
         """Run the steps on arguments that passed the guards; the results, in order."""
         direct = self._direct

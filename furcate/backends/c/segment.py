@@ -211,6 +211,15 @@ class SegmentCall:
         self.ptrs[seg.ws_slot] = _ptr(self.workspace)
         self.lock = threading.Lock()
 
+    def raw(self):
+        """For a caller that fills in the pointers itself (the torch frontend's call path):
+        ``(fn, pointer array, its address, lock, [(shape, NumPy dtype)] of the results)``; the
+        caller holds ``lock`` while it writes the ``n_ext`` input pointers, then one pointer
+        per result, and calls ``fn(address)``. None where the segment keeps arrays."""
+        if self.kept:
+            return None
+        return self.fn, self.ptrs, self.ptrs_addr, self.lock, [(p.shape, p.dtype) for p in self.pools]
+
     def __call__(self, *arrays):
         ptrs = self.ptrs
         hold = []  # contiguous copies of strided inputs, alive until the call returns
