@@ -35,7 +35,7 @@ M = _models()
 
 # ops the C backend cannot put in a kernel yet, so they run on numpy inside the compiled program
 # (stats()["backend_fallbacks"]); every other kind must have none
-BACKEND_GAPS = {"llama": {"concatenate"}, "vit": {"concatenate"}, "dlrm": {"concatenate"}}
+BACKEND_GAPS: dict[str, set[str]] = {}
 
 
 def _fallback_ops(stats) -> set[str]:

@@ -28,8 +28,9 @@ from furcate.backends.kernel.desc import Kernel, Load
 PAR_FLOPS = 1 << 22  # below this many flops a GEMM runs on the calling thread
 CHUNK = 16  # split M or N in multiples of this (whole vectors in the epilogue)
 # Several tiles per thread, handed out dynamically: on a shared machine a preempted thread
-# no longer holds up the whole GEMM (on a quiet one, 8 tiles cost ~1.5% over 2).
-TILES_PER_THREAD = 4
+# no longer holds up the whole GEMM (measured with 2 threads: 4 tiles each cost 2-5% over one,
+# 2 tiles each 1-2%).
+TILES_PER_THREAD = 2
 MIN_CHUNK = 64
 
 

@@ -198,6 +198,8 @@ class _Emitter:
             return (yield from self.reduce_at(op, idx))
         if name == "gather" and self.gather:
             return (yield from self.gather_at(op, idx, spec.dtype))
+        if name == "concatenate" and self.gather:
+            return self.concatenate_at(op, idx, spec.dtype)
         raise NotExpressible(f"furcate.{name} cannot be part of a kernel")
 
     def const_buffer(self, v, arr) -> int:
@@ -219,6 +221,34 @@ class _Emitter:
         index = yield (indices, tuple(idx[a:a + ri]))
         offset = linear(tuple(idx[:a]) + (Affine(),) + tuple(idx[a + ri:]), ospec.shape)
         return self.node(Gather(b, offset, index, row_major(ospec.shape)[a], ospec.shape[a], dtype))
+
+    def concatenate_at(self, op, idx, dtype: str) -> int:
+        """``concatenate`` of buffers at ``idx``: each operand read by a clamped gather along the
+        axis (so no read is out of range, whichever part holds ``idx``), the part chosen by
+        comparing the axis index with each operand's start. Operands computed in the same
+        kernel are not expressed (evaluating them outside their range could read out of
+        bounds); the fuser keeps concatenate a group of its own, so its operands are buffers."""
+        a = op.attr("dimension")
+        parts, start = [], 0
+        for o in op.operands:
+            b = self.buffer_of(o)
+            if b is None:
+                raise NotExpressible("furcate.concatenate of a value computed in the same kernel")
+            shape = spec_of(o).shape
+            n = shape[a]
+            if n:
+                rel = self.node(Index(idx[a].shift(-start), "i64"))
+                offset = linear(tuple(idx[:a]) + (Affine(),) + tuple(idx[a + 1:]), shape)
+                parts.append((start, self.node(Gather(b, offset, rel, row_major(shape)[a], n, dtype))))
+            start += n
+        if not parts:
+            raise NotExpressible("furcate.concatenate of empty operands")
+        pos = self.node(Index(idx[a], "i64"))
+        out = parts[-1][1]
+        for (_, value), (nxt, _) in zip(reversed(parts[:-1]), reversed(parts[1:])):
+            before = self.node(Op("lt", (pos, self.node(Const(nxt, "i64"))), "i1"))
+            out = self.node(Op("select", (before, value, out), dtype))
+        return out
 
     def reduce_at(self, op, idx) -> int:
         P = len(self.k.parallel)
