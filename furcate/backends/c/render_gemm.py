@@ -1,7 +1,7 @@
 """GEMM kernels in C: BLAS per output tile, inside furcate's OpenMP region.
 
 A ``gemm`` kernel's result (``batch... x M x N``) is cut into tiles: every batch
-entry, and M or N into chunks until there are about four tiles per thread
+entry, and M or N into chunks until there are about two tiles per thread
 (handed out dynamically, so a thread preempted on a shared machine does not hold
 up the others).
 Each OpenMP thread calls the BLAS single-threaded on its tile (the BLAS's own
