@@ -331,14 +331,18 @@ def _embedding_bag(cx, node, weight, indices, offsets, scale_grad_by_freq=False,
         bag = _offset2bag(cx, offsets, n, n_bags)
     else:
         bag = cx.b.constant(np.arange(n, dtype=np.int64) // per)
-    rows = cx.op("gather", cx.cast(weight, out.dtype), indices, axis=0)
+    # bags of one size (2-D input): rows gathered as (bag, position, dim) and summed over the
+    # position -- one reduction kernel with the gather inside, no scatter, no reshape between
+    lead = [n] if per is None else [n_bags, per]
+    rows = cx.op("gather", cx.cast(weight, out.dtype), cx.reshape(indices, lead), axis=0)
     if per_sample_weights is not None:
-        rows = cx.op("mul", rows, cx.bcast(cx.reshape(cx.cast(per_sample_weights, out.dtype), [n, 1]), spec(rows).shape))
+        rows = cx.op("mul", rows, cx.bcast(cx.reshape(cx.cast(per_sample_weights, out.dtype), lead + [1]),
+                                           spec(rows).shape))
     valid = _bag_valid(cx, indices, padding_idx)
     if valid is not None:
-        rows = cx.select(cx.bcast(cx.reshape(valid, [n, 1]), spec(rows).shape), rows, cx.scalar_like(0, rows))
-    if per is not None:  # bags of one size (2-D input): a reduction, no scatter
-        total = cx.op("reduce", cx.reshape(rows, [n_bags, per, out.shape[1]]), kind="sum", dimensions=[1])
+        rows = cx.select(cx.bcast(cx.reshape(valid, lead + [1]), spec(rows).shape), rows, cx.scalar_like(0, rows))
+    if per is not None:
+        total = cx.op("reduce", rows, kind="sum", dimensions=[1])
     else:
         total = cx.op("scatter_add", cx.b.full(0, out), bag, rows, axis=0)
     if per is None:
