@@ -230,6 +230,10 @@ class _Body:
             dts = [self.k.nodes[a].dtype for a in n.args]
             if n.prim == "select":
                 dts = dts[1:]
+            if n.prim == "pow" and n.dtype in FLOATS:
+                e = self.k.nodes[n.args[1]]
+                if isinstance(e, Const) and e.value in (2, 3):  # x*x, (x*x)*x: what eager and XLA compute
+                    return f"({args[0]} * {args[0]})" if e.value == 2 else f"(({args[0]} * {args[0]}) * {args[0]})"
             return scalar_expr(n.prim, args, dts, n.dtype)
         raise AssertionError(n)
 
