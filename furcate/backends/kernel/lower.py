@@ -200,6 +200,8 @@ class _Emitter:
             return (yield from self.gather_at(op, idx, spec.dtype))
         if name == "concatenate" and self.gather:
             return self.concatenate_at(op, idx, spec.dtype)
+        if name == "pad" and self.gather:
+            return (yield from self.pad_at(op, idx, spec.dtype))
         raise NotExpressible(f"furcate.{name} cannot be part of a kernel")
 
     def const_buffer(self, v, arr) -> int:
@@ -249,6 +251,49 @@ class _Emitter:
             before = self.node(Op("lt", (pos, self.node(Const(nxt, "i64"))), "i1"))
             out = self.node(Op("select", (before, value, out), dtype))
         return out
+
+    def pad_at(self, op, idx, dtype: str):
+        """``pad`` of a buffer at ``idx``: per padded dim the source position
+        ``q = (i - low) / (interior + 1)``, valid when ``0 <= i - low <= (n - 1)(interior + 1)``
+        and on the stride; one gather at the clamped linear position (never out of range),
+        the padding value where any dim is not valid. Dims without padding stay affine."""
+        x, pad_value = op.operands
+        b = self.buffer_of(x)
+        if b is None:
+            raise NotExpressible("furcate.pad of a value computed in the same kernel")
+        lo, hi, it = (op.attr(k) for k in ("edge_padding_low", "edge_padding_high", "interior_padding"))
+        shape = spec_of(x).shape
+        fill = yield (pad_value, ())
+        if 0 in shape:
+            return fill
+        i64 = "i64"
+
+        def c(v):
+            return self.node(Const(v, i64))
+
+        def op2(prim, a, bb, dt=i64):
+            return self.node(Op(prim, (a, bb), dt))
+
+        affine, index, valid = Affine(), None, None
+        for d, (n, st) in enumerate(zip(shape, row_major(shape))):
+            if lo[d] == hi[d] == it[d] == 0:
+                affine = affine + idx[d].scale(st)
+                continue
+            q = self.node(Index(idx[d].shift(-lo[d]), i64))
+            step = it[d] + 1
+            ok = op2("and", op2("ge", q, c(0), "i1"), op2("le", q, c((n - 1) * step), "i1"), "i1")
+            src = q
+            if step > 1:
+                ok = op2("and", ok, op2("eq", op2("rem", q, c(step)), c(0), "i1"), "i1")
+                src = op2("div", op2("max", q, c(0)), c(step))
+            src = op2("min", op2("max", src, c(0)), c(n - 1))
+            term = src if st == 1 else op2("mul", src, c(st))
+            index = term if index is None else op2("add", index, term)
+            valid = ok if valid is None else op2("and", valid, ok, "i1")
+        if index is None:  # no dim padded
+            return self.node(Load(b, affine, dtype))
+        value = self.node(Gather(b, affine, index, 1, math.prod(shape), dtype))
+        return self.node(Op("select", (valid, value, fill), dtype))
 
     def reduce_at(self, op, idx) -> int:
         P = len(self.k.parallel)
