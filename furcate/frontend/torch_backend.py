@@ -35,7 +35,7 @@ from furcate.diagnostics import STATS, log, record_eager_fallback, timed
 from furcate.frontend.torch_fx import (
     Conversion, convert_graph, find_unconvertible, has_symbols, op_name, to_numpy, unsupported_reason,
 )
-from furcate.frontend.torch_direct import DirectCall
+from furcate.frontend.torch_direct import DirectCall, _row_major
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 
 _WARNED_OPS: set[str] = set()
@@ -553,11 +553,3 @@ def _same_layout_as(shape, strides, expected) -> bool:
     if any(n > 1 and e == 0 for n, e in zip(shape, expected)):
         return True
     return all(n <= 1 or s == e for n, s, e in zip(shape, strides, expected))
-
-
-def _row_major(shape) -> tuple[int, ...]:
-    out, s = [], 1
-    for n in reversed(shape):
-        out.append(s)
-        s *= max(n, 1)
-    return tuple(reversed(out))
