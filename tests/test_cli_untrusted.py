@@ -90,6 +90,10 @@ def test_named_file_can_still_import_its_neighbours(tmp_path, capsys):
     fn = get_attr(import_module(str(d / "model_for_cli_test.py")), "m", "f")
     assert fn(2) == 6
     assert sys.path[0] != str(d)  # first only while the module is imported
+    # a name that is not installed, planted beside the model: only the model's own code finds it
+    (d / "not_installed_for_cli_test.py").write_text("VALUE = 1\n")
+    with pytest.raises(ModuleNotFoundError):
+        import not_installed_for_cli_test  # noqa: F401
 
 
 UNSAFE = re.compile(r"\bpickle\b|allow_pickle\s*=\s*True|\beval\(|\bexec\(|yaml\.load\(|torch\.load\(|"

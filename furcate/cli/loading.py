@@ -16,8 +16,9 @@ For the jax frontend the attribute must be a function of the ``--input`` arrays.
 The module the user names is the only code the CLI runs from a file. Its
 directory (or the current directory, for a dotted name) is first on
 ``sys.path`` only while it is imported, as ``python -m`` would have it; then it
-moves to the end, so a stray ``sympy.py`` or ``triton.py`` beside the model never
-shadows a package that furcate or torch imports later.
+leaves ``sys.path``, and only code in that directory can import its modules, so a
+stray ``sympy.py`` or ``tqdm.py`` beside the model never runs when furcate or torch
+imports (or tries to import) that name later.
 """
 
 from __future__ import annotations
@@ -71,15 +72,47 @@ def import_module(spec: str):
 
 @contextmanager
 def _first_on_path(directory: str):
-    """``directory`` first on ``sys.path`` for the block, then last (lazy imports of the user's
-    neighbours still resolve; nothing there shadows an installed package afterwards)."""
+    """``directory`` first on ``sys.path`` for the block; afterwards it is off ``sys.path`` and
+    only code from that directory can import its modules (``_NeighbourFinder``: lazy imports of
+    the user's neighbours resolve, while a ``tqdm.py`` beside the model never runs when torch
+    tries an optional ``import tqdm`` that is not installed)."""
     sys.path.insert(0, directory)
     try:
         yield
     finally:
         sys.path.remove(directory)
-        if directory not in sys.path:
-            sys.path.append(directory)
+        if not any(isinstance(f, _NeighbourFinder) and f.directory == directory for f in sys.meta_path):
+            sys.meta_path.append(_NeighbourFinder(directory))
+
+
+class _NeighbourFinder:
+    """A meta path finder (last on ``sys.meta_path``) for the top-level modules of one
+    directory, answering only imports made by code whose file lies in that directory."""
+
+    def __init__(self, directory: str):
+        self.directory = os.path.realpath(directory)
+
+    def find_spec(self, name, path=None, target=None):
+        if path is not None or "." in name or not self._asked_from_directory():
+            return None
+        base = os.path.join(self.directory, name)
+        if os.path.isfile(os.path.join(base, "__init__.py")):
+            return importlib.util.spec_from_file_location(name, os.path.join(base, "__init__.py"),
+                                                          submodule_search_locations=[base])
+        if os.path.isfile(base + ".py"):
+            return importlib.util.spec_from_file_location(name, base + ".py")
+        return None
+
+    def _asked_from_directory(self) -> bool:
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            frame = frame.f_back
+        if frame is None:
+            return False
+        return os.path.dirname(os.path.realpath(frame.f_code.co_filename)) == self.directory
+
+    def invalidate_caches(self):
+        pass
 
 
 def get_attr(module, module_spec: str, attr: str):

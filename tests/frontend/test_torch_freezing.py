@@ -42,7 +42,9 @@ def _compiled(m):
     return torch.compile(m, backend="furcate", options={"freeze": True})
 
 
-X = torch.randn(2, 3, 6, 6)
+# seeded: the module is imported in whatever order xdist picks, and a train-mode batch norm
+# over a batch of two is ill-conditioned for some draws
+X = torch.randn(2, 3, 6, 6, generator=torch.Generator().manual_seed(0))
 
 
 def test_frozen_conv_bn_linear_bn_equals_eager_and_folds():
@@ -98,9 +100,15 @@ def test_training_graph_is_not_frozen():
     out = f(X)  # grad mode on: forward + backward graphs, parameters stay inputs
     (out * weights).sum().backward()
     assert furcate.stats()["freeze"] == {}
-    ref = _model().train()
+    # Batch norm's backward over a batch of two amplifies rounding, so judge against float64:
+    # furcate's float32 error may be at most a few times eager's own float32 error.
+    ref, ref64 = _model().train(), _model().double().train()
     (ref(X) * weights).sum().backward()
-    assert_close(m.conv.weight.grad, ref.conv.weight.grad, accumulated=True)
+    (ref64(X.double()) * weights.double()).sum().backward()
+    exact = ref64.conv.weight.grad
+    err = (m.conv.weight.grad.double() - exact).abs().max().item()
+    eager_err = (ref.conv.weight.grad.double() - exact).abs().max().item()
+    assert err <= 4 * eager_err + 1e-6 * exact.abs().max().item(), (err, eager_err)
 
 
 def test_freeze_graph_folds_batch_norm_into_convolution():

@@ -40,7 +40,9 @@ def dump(tmp_path_factory):
     from furcate.runtime.devices import simulated
 
     compile_program(model(), "auto", {"dump_dir": str(root), "name": "mlp_placed",
-                                      "devices": ["cpu", simulated("h100")], "placement": {"dot_general": "sim:h100"}})
+                                      "devices": ["cpu", simulated("h100")],
+                                      # both pinned: where the rest goes must not depend on the machine
+                                      "placement": {"dot_general": "sim:h100", "reduce": "cpu"}})
     try:
         import torch
 
