@@ -285,10 +285,45 @@ def _scatter_add(cx, node, a, dim, index, src):
     return cx.op("scatter_add_along", a, index, _src_like_index(cx, src, index), axis=dim)
 
 
-@register(aten.scatter.value, aten.scatter.src)
+# duplicate indices of a writing scatter: each write is compared with every later one along the
+# scattered axis, so a scatter with more than this many (write, write) pairs is left to eager
+_MAX_WRITE_PAIRS = 1 << 22
+
+
+def _superseded(cx, ix, d):
+    """i1 of ``ix``'s shape: True where a later position along dim ``d`` holds the same index
+    (that write is overwritten: eager's CPU kernels write in order, the last one stays)."""
+    si = spec(ix)
+    n, r = si.shape[d], si.rank
+    e = TensorSpec(si.shape[:d + 1] + (n,) + si.shape[d + 1:], "i64")
+    at_i = cx.op("broadcast_in_dim", ix, broadcast_dimensions=[k if k <= d else k + 1 for k in range(r)],
+                 shape=list(e.shape))
+    at_j = cx.op("broadcast_in_dim", ix, broadcast_dimensions=[k if k < d else k + 1 for k in range(r)],
+                 shape=list(e.shape))
+    later = cx.cmp(cx.op("iota", spec=e, iota_dimension=d + 1), cx.op("iota", spec=e, iota_dimension=d), "GT")
+    same = cx.op("and", cx.cmp(at_i, at_j, "EQ"), later)
+    return cx.op("reduce", same, kind="or", dimensions=[d + 1])
+
+
+def _write_pairs_check(n_writes: int, axis_len: int) -> bool | str:
+    if n_writes * axis_len <= _MAX_WRITE_PAIRS:
+        return True
+    return f"writing scatter of {n_writes} values: too many to order duplicate indices as eager does"
+
+
+def _scatter_check(node) -> bool | str:
+    if node.target is not aten.scatter.src:
+        return True  # a scalar: duplicates write the same value
+    index = _meta(node.args[2])
+    if index.dim() == 0:
+        return True
+    return _write_pairs_check(index.numel(), index.shape[norm_dim(node.args[1], index.dim())])
+
+
+@register(aten.scatter.value, aten.scatter.src, check=_scatter_check)
 def _scatter(cx, node, a, dim, index, src):
-    """Scatter that writes (torch leaves duplicate indices undefined): the written positions
-    are a scatter-add of ones; the written values a scatter-add into zeros."""
+    """Scatter that writes: the written positions are a scatter-add of ones; the written values
+    a scatter-add into zeros of the writes no later write (same index along ``dim``) overwrites."""
     s = spec(a)
     if s.rank == 0:  # a 0-d scatter writes the one element
         return cx.tensor(src if isinstance(src, (bool, int, float)) else cx.reshape(src, []), s)
@@ -299,23 +334,42 @@ def _scatter(cx, node, a, dim, index, src):
     else:
         dt = s.dtype if s.dtype != "i1" else "i32"
         upd = cx.cast(_src_like_index(cx, src, index), dt)
+        upd = cx.select(_superseded(cx, cx.cast(index, "i64"), dim), cx.scalar_like(0, upd), upd)
         vals = cx.cast(cx.op("scatter_add_along", cx.b.full(0, TensorSpec(s.shape, dt)), index, upd, axis=dim), s.dtype)
     return cx.select(mask, vals, a)
 
 
-@register(aten.index_put.default, check=lambda n: _single_index(n) is not None)
+def _index_put_check(node) -> bool | str:
+    one = _single_index(node)
+    if one is None:
+        return False
+    accumulate = node.args[3] if len(node.args) > 3 else node.kwargs.get("accumulate", False)
+    if accumulate:
+        return True
+    n = _meta(node.args[1][one[0]]).numel()
+    return _write_pairs_check(n, n)
+
+
+@register(aten.index_put.default, check=_index_put_check)
 def _index_put(cx, node, a, indices, values, accumulate=False):
+    """``a[..., idx, ...] = values`` (or ``+=``): scatter-adds; a write that a later write to the
+    same index overwrites is dropped first (eager keeps the last)."""
     axis, _ = _single_index(node)
     s = spec(a)
     idx = _wrap_negative(cx, indices[axis], s.shape[axis])
-    upd_shape = s.shape[:axis] + spec(idx).shape + s.shape[axis + 1:]
+    si = spec(idx)
+    upd_shape = s.shape[:axis] + si.shape + s.shape[axis + 1:]
     dt = s.dtype if s.dtype != "i1" else "i32"
     upd = cx.tensor(values, TensorSpec(upd_shape, dt))
     if accumulate:
         return cx.cast(cx.op("scatter_add", cx.cast(a, dt), idx, upd, axis=axis), s.dtype)
-    zeros_i = cx.b.full(0, TensorSpec(s.shape, "i32"))
-    hits = cx.op("scatter_add", zeros_i, idx, cx.b.full(1, TensorSpec(upd_shape, "i32")), axis=axis)
+    flat = cx.reshape(cx.cast(idx, "i64"), [si.numel])
+    keep = cx.reshape(cx.op("not", _superseded(cx, flat, 0)), list(si.shape))
+    keep = cx.op("broadcast_in_dim", keep, broadcast_dimensions=list(range(axis, axis + si.rank)), shape=list(upd_shape))
+    ones = cx.select(keep, cx.b.full(1, TensorSpec(upd_shape, "i32")), cx.b.full(0, TensorSpec(upd_shape, "i32")))
+    hits = cx.op("scatter_add", cx.b.full(0, TensorSpec(s.shape, "i32")), idx, ones, axis=axis)
     mask = cx.cmp(hits, cx.scalar_like(0, hits), "GT")
+    upd = cx.select(keep, upd, cx.scalar_like(0, upd))
     vals = cx.op("scatter_add", cx.b.full(0, TensorSpec(s.shape, dt)), idx, upd, axis=axis)
     return cx.select(mask, cx.cast(vals, s.dtype), a)
 
