@@ -23,6 +23,10 @@ VTYPE = {"f32": "float", "f64": "double", "f16": "float", "bf16": "float", "i1":
 FLOATS = ("f32", "f64", "f16", "bf16")
 LANES = 16
 PAR_THRESHOLD = 1 << 15  # iterations (times work per iteration) before a parallel region pays off
+# A kernel with more calls of the prelude's expensive functions than this calls their
+# out-of-line SIMD clones (``fc_tanhf_ool``) instead of inlining each: compile time.
+OUT_OF_LINE_CALLS = 24
+EXPENSIVE_CALL = re.compile(r"\b(fc_(?:exp|log|tanh|logistic|erf)f)\(")
 
 
 class RenderError(Exception):
@@ -195,6 +199,10 @@ def combine(kind: str, a: str, b: str, acc: str) -> str:
     return f"({a} {'&' if kind == 'and' else '|'} {b})"
 
 
+# the primitives rendered as a call of one of those functions (derived from the table)
+_OUT_OF_LINE_PRIMS = frozenset(p for p, (f32, _f64) in UNARY_F.items() if EXPENSIVE_CALL.match(f32))
+
+
 class _Body:
     """Emits node definitions into C statements; tracks what is already defined."""
 
@@ -203,6 +211,8 @@ class _Body:
         self.bufname = bufname
         self.defined: set[int] = set()
         self.override: dict[int, str] = {}  # node -> expression replacing its computation (a cached value)
+        calls = sum(1 for n in k.nodes if isinstance(n, Op) and n.prim in _OUT_OF_LINE_PRIMS and n.dtype != "f64")
+        self.out_of_line = calls > OUT_OF_LINE_CALLS
 
     def emit(self, ids, lines: list[str], ind: str) -> None:
         for i in ids:
@@ -234,7 +244,8 @@ class _Body:
                 e = self.k.nodes[n.args[1]]
                 if isinstance(e, Const) and e.value in (2, 3):  # x*x, (x*x)*x: what eager and XLA compute
                     return f"({args[0]} * {args[0]})" if e.value == 2 else f"(({args[0]} * {args[0]}) * {args[0]})"
-            return scalar_expr(n.prim, args, dts, n.dtype)
+            e = scalar_expr(n.prim, args, dts, n.dtype)
+            return EXPENSIVE_CALL.sub(r"\1_ool(", e) if self.out_of_line else e
         raise AssertionError(n)
 
 

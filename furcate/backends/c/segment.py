@@ -143,11 +143,19 @@ class Segment:
         if any(u.kernel.dot is not None or u.kernel.kind == "conv" for u in self.units) and blas is not None:
             parts.append(blas.header())
         calls = []
+        self.kernels: list[tuple[str, str]] = []  # (function name, C source), each once
+        same: dict[str, str] = {}  # source with its name blanked -> the function already rendered
         for i, u in enumerate(self.units):
             k = u.kernel
             fname = f"{self.name}_k{i}"
             render = render_window if getattr(k, "window", None) is not None else render_kernel
-            parts.append(render(k, fname, frozenset(self.inplace[i])))
+            text = render(k, fname, frozenset(self.inplace[i]))
+            blank = text.replace(fname, "@")
+            if blank in same:  # the same kernel again (repeated layers): call the first copy
+                fname = same[blank]
+            else:
+                same[blank] = fname
+                self.kernels.append((fname, text))
             args = []
             ins = [root(v) for v in u.inputs]
             outs = [root(o) for o in u.outputs]
@@ -163,13 +171,14 @@ class Segment:
                     ptr = self._ptr(outs[0]) if k.dot_in_place or i not in self.acc_off else f"(ws + {self.acc_off[i]})"
                     args.append(f"({t} *){ptr}")
             calls.append(f"    {fname}({', '.join(args)});")
-        parts.append(f"void {self.name}(void **p) {{\n    char *ws = (char *)p[{self.ws_slot}];\n"
-                     + "\n".join(calls) + "\n}\n")
-        return "\n".join(parts)
+        self.header = "\n".join(parts)
+        self.entry = (f"void {self.name}(void **p) {{\n    char *ws = (char *)p[{self.ws_slot}];\n"
+                      + "\n".join(calls) + "\n}\n")
+        return "\n".join([*parts, *(text for _, text in self.kernels), self.entry])
 
     def bind(self) -> "SegmentCall":
         dump_kernel(f"{self.name}.c", self.source)
-        lib = build_library(self.source, self.name)
+        lib = build_library(self.source, self.name, (self.header, self.kernels, self.entry))
         return SegmentCall(self, getattr(lib, self.name), lib)
 
 
