@@ -20,28 +20,30 @@ from furcate.passes.fuse_legal import consumers
 from furcate.passes.fuse_policy import LAYOUT_OPS, SOURCE_OPS
 
 
-def _region_ops(g: Group) -> tuple[list[Operation], list[SSAValue]]:
-    """The ops a region copies (program order) and the values it takes as operands."""
+def _region_ops(g: Group, order: dict[Operation, int]) -> tuple[list[Operation], list[SSAValue]]:
+    """The ops a region copies (program order: ``order``) and the values it takes as
+    operands: what its ops read, through the layout and source ops it copies too (a
+    depth-first walk with an explicit stack: layout chains of any length)."""
     gops = g.ops()
     extra: set[Operation] = set()
     inputs: list[SSAValue] = []
-
-    def pull(v: SSAValue):
-        owner = v.owner
-        if owner in gops or owner in extra:
-            return
-        if isinstance(owner, LAYOUT_OPS + SOURCE_OPS):
-            extra.add(owner)
-            for o in owner.operands:
-                pull(o)
-        elif v not in inputs:
-            inputs.append(v)
-
-    block = next(iter(gops)).parent_block()
-    order = {op: i for i, op in enumerate(block.ops)}
+    taken: set[SSAValue] = set()
     for op in sorted(gops, key=order.__getitem__):
-        for v in op.operands:
-            pull(v)
+        stack = [iter(op.operands)]
+        while stack:
+            v = next(stack[-1], None)
+            if v is None:
+                stack.pop()
+                continue
+            owner = v.owner
+            if owner in gops or owner in extra:
+                continue
+            if isinstance(owner, LAYOUT_OPS + SOURCE_OPS):
+                extra.add(owner)
+                stack.append(iter(owner.operands))
+            elif v not in taken:
+                taken.add(v)
+                inputs.append(v)
     return sorted(gops | extra, key=order.__getitem__), inputs
 
 
@@ -60,7 +62,8 @@ def build_groups(func: FuncOp, groups: list[Group], covered: set[Operation]) -> 
     block = func.body.block
     if not groups:
         return
-    plans = [(g, *_region_ops(g)) for g in groups]
+    order = {op: i for i, op in enumerate(block.ops)}
+    plans = [(g, *_region_ops(g, order)) for g in groups]
     all_inputs = {v for _, _, ins in plans for v in ins}
     erase = {m for g in groups for m in g.members} | covered
     remaining = set(block.ops) - erase

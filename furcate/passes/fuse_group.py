@@ -72,6 +72,10 @@ class Fuser:
         for o in self.ops:
             self.counted.append(self.counted[-1] + (not isinstance(o, LAYOUT_OPS + SOURCE_OPS)))
         self.counted_pos: dict[int, list[int]] = {}
+        # unit id -> a topological number (larger than those of the units it reads): ops
+        # start at their position; kept valid as units merge (``reorder_after_merge``)
+        self.order: dict[int, int] = {id(op): i for i, op in enumerate(self.ops)}
+        self.reorders = 0
 
     # -- needs --------------------------------------------------------------
     def needers(self, op: Operation) -> tuple[list[Group], list[Operation]]:
@@ -203,20 +207,19 @@ class Fuser:
 
     # -- cycles ---------------------------------------------------------------
     def creates_cycle(self, op: Operation, g: Group) -> bool:
-        """Would ``g`` (after taking ``op``) both feed and read another unit that reads ``op``?"""
-        groups, outside = self.needers(op)
-        todo: list = [h for h in groups if h is not g] + outside
-        seen: set = set()
+        """Would ``g`` (after taking ``op``) both feed and read another unit that reads ``op``?
+        Only units numbered below ``g`` (``self.order``) can lie on such a path."""
+        hi = self.order[id(g)]
+        todo = [w for w in self.reader_units(op) if w is not g and self.order[id(w)] < hi]
+        seen: set[int] = set()
         while todo:
-            unit = todo.pop()
-            if unit is g:
+            u = todo.pop()
+            if u is g:
                 return True
-            if id(unit) in seen:
+            if id(u) in seen:
                 continue
-            seen.add(id(unit))
-            for m in (unit.members if isinstance(unit, Group) else [unit]):
-                gs, outs = self.needers(m)
-                todo += gs + outs
+            seen.add(id(u))
+            todo += [w for w in self.reader_units(u) if self.order[id(w)] <= hi]
         return False
 
     # -- decisions ------------------------------------------------------------
@@ -237,6 +240,8 @@ class Fuser:
             g.evals[op] = max(ev, numel(op.results[0]))
         self.primary[op] = g
         self.note_member(g, op)
+        if materialized:
+            self.reorder_after_merge(g, [])  # op's other readers now read g
         return True
 
     def try_copy(self, op: Operation, g: Group) -> bool:
@@ -266,6 +271,7 @@ class Fuser:
             g.rows, g.cols = src[:n], src[n:]
         g.evals[op] = numel(op.results[0])
         self.primary[op] = g
+        self.order[id(g)] = self.order[id(op)]
         self.groups.append(g)
 
     def decide(self, op: Operation) -> None:
@@ -321,6 +327,7 @@ class Fuser:
             self.dup_in[op] = [g if x is h else x for x in self.dup_in[op]]
             self.dup_in[op] = list(dict.fromkeys(self.dup_in[op]))
         h.members, h.dups = [], []
+        self.reorder_after_merge(g, [h])
         return True
 
     def merge_groups(self) -> None:
@@ -338,22 +345,101 @@ class Fuser:
     def unit_of(self, op: Operation):
         return self.primary.get(op, op)
 
-    def depends_on(self, unit, targets: list[Group]) -> bool:
+    def read_units(self, unit):
+        """The units (groups or top-level ops) whose results ``unit`` reads."""
+        own = unit.ops() if isinstance(unit, Group) else {unit}
+        for m in own:
+            for v in m.operands:
+                owner = chain_source(v).owner
+                # a covered op is not a unit (its copies read its operands), a copy is computed here
+                if isinstance(owner, Operation) and owner in self.pos and owner not in self.covered \
+                        and owner not in own:
+                    yield self.unit_of(owner)
+
+    def order_units(self) -> None:
+        """``self.order``: a topological number per unit (id -> int; a unit's number is
+        larger than those of the units it reads), by an iterative depth-first walk."""
+        order: dict[int, int] = {}
+        for op in self.ops:
+            if isinstance(op, LAYOUT_OPS) or op in self.covered:
+                continue
+            start = self.unit_of(op)
+            if id(start) in order:
+                continue
+            stack = [(start, iter(list(self.read_units(start))))]
+            open_ = {id(start)}
+            while stack:
+                u, it = stack[-1]
+                for w in it:
+                    if id(w) not in order and id(w) not in open_:
+                        open_.add(id(w))
+                        stack.append((w, iter(list(self.read_units(w)))))
+                        break
+                else:
+                    stack.pop()
+                    order[id(u)] = len(order)
+        self.order = order
+        self.reorders += 1
+
+    def reader_units(self, unit):
+        """The units that read a result of ``unit`` (the inverse of ``read_units``)."""
+        for m in (unit.members if isinstance(unit, Group) else [unit]):
+            for r in m.results:
+                for u, _chain in consumers(r):
+                    units = ([] if u in self.covered else [self.unit_of(u)]) + self.dup_in.get(u, [])
+                    for w in units:  # (a unit with its own copy of m does not read this one)
+                        if w is not unit and not (isinstance(w, Group) and m in w.dups):
+                            yield w
+
+    def reorder_after_merge(self, g: Group, parts: list[Group]) -> None:
+        """``g`` took over ``parts`` and gets the latest of their numbers. Units reading
+        ``g`` numbered below it, and what they feed up to that number (``late``), move after
+        ``g`` and the part of its past numbered above them (``early``), reusing the same
+        numbers (Pearce and Kelly's dynamic topological order): work local to the merge."""
+        here = max(self.order[id(x)] for x in (g, *parts))
+        self.order[id(g)] = here
+        late, seen, todo = [], {id(g)}, [w for w in self.reader_units(g) if self.order[id(w)] < here]
+        while todo:
+            u = todo.pop()
+            if id(u) in seen:
+                continue
+            seen.add(id(u))
+            late.append(u)
+            todo += [w for w in self.reader_units(u) if self.order[id(w)] < here]
+        if not late:
+            return
+        lo = min(self.order[id(u)] for u in late)
+        late_ids = {id(u) for u in late}
+        early, todo = [g], [w for w in self.read_units(g) if self.order[id(w)] > lo]
+        while todo:
+            u = todo.pop()
+            if id(u) in late_ids or u is g:
+                self.order_units()  # a cycle, which try_absorb excludes: renumber all
+                return
+            if id(u) in seen:
+                continue
+            seen.add(id(u))
+            early.append(u)
+            todo += [w for w in self.read_units(u) if self.order[id(w)] > lo]
+        moved = sorted(early, key=lambda u: self.order[id(u)]) + sorted(late, key=lambda u: self.order[id(u)])
+        for u, k in zip(moved, sorted(self.order[id(u)] for u in moved)):
+            self.order[id(u)] = k
+
+    def depends_on(self, unit, targets: list[Group], seen: set | None = None) -> bool:
         """Does ``unit`` (a group or a top-level op) read, transitively, a result of one of
-        the ``targets``?"""
-        todo, seen = [unit], set()
+        the ``targets``? ``seen``: units already found not to (shared by calls with the same
+        targets). Units numbered (``self.order``) below every target are not searched: they
+        cannot read one (near-linear merging on big DAGs)."""
+        todo, seen = [unit], (set() if seen is None else seen)
+        lo = min(self.order[id(g)] for g in targets)
         while todo:
             u = todo.pop()
             if any(u is g for g in targets):
                 return True
-            if id(u) in seen:
+            if id(u) in seen or self.order[id(u)] < lo:
                 continue
             seen.add(id(u))
-            for m in (u.ops() if isinstance(u, Group) else [u]):
-                for v in m.operands:
-                    owner = chain_source(v).owner
-                    if isinstance(owner, Operation) and owner in self.pos:
-                        todo.append(self.unit_of(owner))
+            todo.extend(self.read_units(u))
         return False
 
     def try_absorb(self, r: Group, cs: list[Group]) -> bool:
@@ -370,11 +456,12 @@ class Fuser:
                 return False
         cops = set().union(*(c.ops() for c in cs))
         gops = r.ops() | cops
+        seen: set = set()
         for m in cops:  # no other unit in between: r -> x -> c would become a cycle
             for v in m.operands:
                 owner = chain_source(v).owner
                 if isinstance(owner, Operation) and owner in self.pos and owner not in gops:
-                    if self.depends_on(self.unit_of(owner), [r, *cs]):
+                    if self.depends_on(self.unit_of(owner), [r, *cs], seen):
                         return False
         if not self.absorb_peak_ok(r, cs, gops):
             return False
@@ -393,6 +480,7 @@ class Fuser:
             for op in c.dups:
                 self.dup_in[op] = list(dict.fromkeys(r if x is c else x for x in self.dup_in[op]))
             c.members, c.dups = [], []
+        self.reorder_after_merge(r, cs)
         return True
 
     def absorb_peak_ok(self, r: Group, cs: list[Group], gops: set) -> bool:
@@ -429,6 +517,7 @@ class Fuser:
         so it would fail again (the same groups as retrying everything, with far fewer
         ``try_absorb`` calls: 1,001 instead of 6,427 on benchmarks/compile_scaling.py's 1,000-op DAG)."""
         failed: dict[int, list[Group]] = {}  # id(r) -> its readers, for r that failed since the last merge
+        self.order_units()
         changed = True
         while changed:
             changed = False

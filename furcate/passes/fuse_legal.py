@@ -61,12 +61,18 @@ def _squeeze(shp) -> tuple[int, ...]:
 def consumers(v: SSAValue) -> list[tuple[Operation, list[Operation]]]:
     """(consumer, layout chain from v to it) for every non-layout op reading ``v``."""
     out = []
-    for use in list(v.uses):
+    stack = [(iter(list(v.uses)), [])]  # depth first, in use order: chains of any length
+    while stack:
+        uses, chain = stack[-1]
+        use = next(uses, None)
+        if use is None:
+            stack.pop()
+            continue
         u = use.operation
         if isinstance(u, LAYOUT_OPS):
-            out += [(c, [u, *chain]) for c, chain in consumers(u.results[0])]
+            stack.append((iter(list(u.results[0].uses)), [*chain, u]))
         else:
-            out.append((u, []))
+            out.append((u, chain))
     return out
 
 

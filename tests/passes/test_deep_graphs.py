@@ -100,3 +100,42 @@ def test_random_dag_fuses_and_matches_reference():
     assert "reduction" in exe.describe()
     for got, w in zip(exe(*inputs), want):
         assert_close(got, w, accumulated=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fuser_keeps_a_topological_numbering_of_its_units(seed):
+    """``Fuser.order`` (what bounds its cycle and dependence searches) stays a topological
+    numbering while groups grow and merge: every unit is numbered above the units it reads."""
+    from furcate.passes.fuse_group import Fuser, Group
+    from furcate.passes.fuse_policy import LAYOUT_OPS, FusionPolicy
+
+    program = dag(300, seed)
+    func = next(op for op in program.module.body.block.ops if op.name == "func.func")
+    fuser = Fuser(func, FusionPolicy())
+    groups = fuser.run()
+    assert any(len(g.members) > 3 for g in groups)
+    checked = 0
+    for op in fuser.ops:
+        if isinstance(op, LAYOUT_OPS) or op in fuser.covered:
+            continue
+        unit = fuser.unit_of(op)
+        for w in fuser.read_units(unit):
+            assert fuser.order[id(w)] < fuser.order[id(unit)], (op.name, isinstance(w, Group))
+            checked += 1
+    assert checked > 300
+
+
+def test_a_chain_of_3000_layout_ops_fuses():
+    """Reshapes between every elementwise op: the fuser's walk through layout chains and the
+    region builder's are iterative."""
+    b = GraphBuilder("layouts")
+    x = b.arg(TensorSpec((64,), "f32"), "x")
+    v = b.op("sin", x)
+    for i in range(3000):
+        v = b.op("reshape", v, shape=[8, 8] if i % 2 == 0 else [64])
+    v = b.op("tanh", v)
+    program = b.finish([v])
+    xs = np.random.default_rng(0).standard_normal(64).astype(np.float32)
+    # fuse alone: canonicalize would fold the reshapes into one
+    (got,) = compile_program(program, "c", {"name": "layout_chain", "pipeline": ["fuse"]})(xs)
+    assert_close(got, np.tanh(np.sin(xs)))
