@@ -32,6 +32,11 @@ CONVS = {  # lhs shape, rhs shape, strides, padding (low, high per dim), lhs_dil
     "2d_stride2": ((1, 5, 9, 9), (8, 5, 3, 3), [2, 2], [1, 1, 1, 1], [1, 1], [1, 1], 1),
     "depthwise": ((2, 4, 8, 8), (4, 1, 3, 3), [2, 1], [1, 0, 2, 1], [1, 1], [1, 2], 4),
     "depthwise_mult2": ((1, 3, 6, 7), (6, 1, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], [1, 1], 3),
+    "depthwise_s1": ((2, 5, 9, 11), (5, 1, 3, 3), [1, 1], [1, 1, 1, 1], [1, 1], [1, 1], 5),
+    "depthwise_s2": ((2, 6, 10, 9), (6, 1, 3, 3), [2, 2], [1, 1, 1, 1], [1, 1], [1, 1], 6),
+    "depthwise_5x5_dil_crop_high": ((1, 3, 12, 12), (3, 1, 5, 5), [1, 1], [2, -1, 0, 3], [1, 1], [2, 1], 3),
+    "depthwise_1d": ((2, 4, 17), (8, 1, 5), [1], [2, 2], [1], [1], 4),
+    "depthwise_1d_stride": ((1, 3, 20), (3, 1, 4), [3], [0, 1], [1], [2], 3),
     "transposed": ((1, 2, 5, 5), (3, 2, 3, 3), [1, 1], [2, 2, 2, 2], [2, 2], [1, 1], 1),
     "transposed_1d": ((2, 3, 6), (8, 3, 4), [1], [3, 4], [3], [1], 1),
     "negative_pad": ((1, 2, 8, 7), (2, 2, 2, 3), [3, 2], [-1, -2, 1, -1], [1, 1], [1, 1], 1),
@@ -39,6 +44,8 @@ CONVS = {  # lhs shape, rhs shape, strides, padding (low, high per dim), lhs_dil
     "1x1": ((2, 16, 5, 6), (12, 16, 1, 1), [1, 1], [0, 0, 0, 0], [1, 1], [1, 1], 1),
     "1x1_stride": ((1, 8, 7, 7), (16, 8, 1, 1), [2, 2], [0, 0, 0, 0], [1, 1], [1, 1], 1),
     "grouped_1x1": ((1, 8, 4, 4), (16, 2, 1, 1), [1, 1], [0, 0, 0, 0], [1, 1], [1, 1], 4),
+    "1x1_small_k": ((2, 6, 9, 10), (20, 6, 1, 1), [1, 1], [0, 0, 0, 0], [1, 1], [1, 1], 1),
+    "1x1_1d": ((2, 4, 33), (3, 4, 1), [1], [0, 0], [1], [1], 1),
     "wide_rows": ((1, 2, 3, 700), (9, 2, 1, 5), [1, 1], [0, 0, 2, 2], [1, 1], [1, 1], 1),
 }
 
@@ -62,7 +69,7 @@ def _conv_program(case, dtypes):
     return b.finish(outs), inputs
 
 
-@pytest.fixture(params=["direct", "im2col"])
+@pytest.fixture(params=["direct", "im2col", None])  # None: the heuristic (the plane schedule where it applies)
 def schedule(request, monkeypatch):
     monkeypatch.setattr(render_conv, "FORCE", request.param)
     return request.param
@@ -86,6 +93,9 @@ def test_schedule_heuristic_picks_direct_for_depthwise_and_gemm_for_wide():
     conv = lambda p: next(op for op in p.func.body.block.ops if op.name == "furcate.convolution")  # noqa: E731
     assert render_conv.use_direct(conv_geom(conv(dw)))
     assert not render_conv.use_direct(conv_geom(conv(wide)))
+    for case in ("depthwise", "depthwise_s1", "depthwise_1d", "depthwise_mult2"):
+        assert render_conv.use_plane(conv_geom(conv(_conv_program(case, ["f32"])[0]))), case
+    assert not render_conv.use_plane(conv_geom(conv(wide)))
 
 
 def _conv_epilogue_program(dt, residual: bool, act: str):

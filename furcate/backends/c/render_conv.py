@@ -40,6 +40,27 @@ _CT = {"f32": "float", "f64": "double"}
 FORCE: str | None = None  # "direct" | "im2col": one schedule for every shape (tests, measurements)
 
 
+PLANE_BYTES = 1 << 18  # the most scratch one channel's padded plane may take
+
+
+def use_plane(g: ConvGeom) -> bool:
+    """The per-channel plane schedule (``_plane``) for this shape: each output channel reads
+    one input channel (depthwise, or a channel multiplier), 1-D or 2-D, no lhs dilation
+    or cropping, and one padded channel plane fits the scratch."""
+    if FORCE in ("direct", "im2col") or g.cg != 1 or g.ldil != (1, 1, 1):
+        return False
+    if g.inp[0] != 1 or g.ker[0] != 1 or g.out[0] != 1 or g.pad[1] < 0 or g.pad[2] < 0:
+        return False
+    qh, qw = _plane_extent(g)
+    return (qh * qw + g.out[1] * qw) * 8 <= PLANE_BYTES
+
+
+def _plane_extent(g: ConvGeom) -> tuple[int, int]:
+    """Rows and columns of the padded input plane the convolution reads."""
+    (_, OH, OW), (_, KH, KW) = g.out, g.ker
+    return (OH - 1) * g.stride[1] + (KH - 1) * g.rdil[1] + 1, (OW - 1) * g.stride[2] + (KW - 1) * g.rdil[2] + 1
+
+
 def use_direct(g: ConvGeom) -> bool:
     """Direct loops rather than im2col + BLAS for this shape."""
     if find_blas() is None or FORCE == "direct":
@@ -164,7 +185,11 @@ def render_conv(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset
     lines += ["    " + c for c in consts]
     body = _Body(k, lambda i: f"b{i}")
     round_acc(k, body)
-    if direct:
+    if use_plane(g):
+        _plane(k, g, lines, body, parallel)
+    elif direct and g.pointwise_1x1():
+        _pointwise(k, g, lines, body, parallel)
+    elif direct:
         _direct(k, g, lines, body, parallel)
     else:
         parts.append(_im2col(g, f"{fname}_cols"))
@@ -260,4 +285,92 @@ def _direct(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, paralle
     inner += ["}", "}", "}", "}"]
     lines += _segments(g, ind, inner, "p0", "p1")
     _epilogue(k, body, lines, ind, "o", "o + 1")
+    lines.append("    }")
+
+
+def _plane(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parallel: bool) -> None:
+    """One task per (image, output channel): copy the channel's input into a zero-padded
+    plane in scratch (converted to the accumulator type), then each output is the sum of
+    the kernel taps over it, the taps unrolled by gcc and the loop over outputs vectorized.
+    With unit strides the outputs are computed on the padded plane's row pitch as one long
+    contiguous loop (every tap is then a constant offset), then compacted."""
+    CT = _CT[g.acc]
+    (_, IH, IW), (_, OH, OW), (_, KH, KW) = g.inp, g.out, g.ker
+    (_, SH, SW), (_, PH, PW), (_, RH, RW) = g.stride, g.pad, g.rdil
+    QH, QW = _plane_extent(g)
+    taps = KH * KW
+    flat = SH == 1 and SW == 1
+    n_y = (OH - 1) * QW + OW if flat else 0
+    x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
+    NT = g.n * g.o
+    ind = "    "
+    lines.append(f"{ind}/* plane schedule: {KH}x{KW} taps per output channel on a padded {QH}x{QW} plane */")
+    if parallel and NT > 1:
+        lines.append(f"{ind}#pragma omp parallel for schedule(static)")
+    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
+    ind += "    "
+    rows = _rows(g)[0]
+    lines += [f"{ind}const int64_t n = t / {g.o}, o = t % {g.o}, r0 = 0, r1 = {rows};",
+              f"{ind}const {CTYPE[g.dtype]} *restrict xc = {x} + (n*{g.c} + o / {g.og})*{g.ip};",
+              f"{ind}{CT} *restrict a = {acc} + t*{g.p};",
+              f"{ind}{CT} *restrict xp = ({CT} *)fc_scratch(0, sizeof({CT}) * {QH * QW + n_y});",
+              f"{ind}{CT} wv[{taps}];",
+              f"{ind}for (int64_t i = 0; i < {taps}; i++) wv[i] = {load_expr(w, f'o*{taps} + i', g.dtype)};",
+              f"{ind}for (int64_t i = 0; i < {QH * QW}; i++) xp[i] = 0;",
+              f"{ind}for (int64_t r = 0; r < {IH} && r + {PH} < {QH}; r++)",
+              f"{ind}    for (int64_t c = 0; c < {IW} && c + {PW} < {QW}; c++)",
+              f"{ind}        xp[(r + {PH})*{QW} + c + {PW}] = {load_expr('xc', f'r*{IW} + c', g.dtype)};"]
+    zero = "0.0f" if CT == "float" else "0.0"
+    taps_sum = [f"{CT} s = {zero};",
+                f"for (int64_t kh = 0; kh < {KH}; kh++)",
+                f"    for (int64_t kw = 0; kw < {KW}; kw++)"]
+    if flat:
+        lines += [f"{ind}{CT} *restrict y = xp + {QH * QW};",
+                  f"{ind}for (int64_t j = 0; j < {n_y}; j++) {{"]
+        lines += [f"{ind}    {t}" for t in taps_sum]
+        lines += [f"{ind}            s += wv[kh*{KW} + kw] * xp[j + kh*{RH * QW} + kw*{RW}];",
+                  f"{ind}    y[j] = s;", f"{ind}}}",
+                  f"{ind}for (int64_t oh = 0; oh < {OH}; oh++)",
+                  f"{ind}    for (int64_t ow = 0; ow < {OW}; ow++) a[oh*{OW} + ow] = y[oh*{QW} + ow];"]
+    else:
+        lines += [f"{ind}for (int64_t oh = 0; oh < {OH}; oh++) {{",
+                  f"{ind}    const {CT} *restrict xr = xp + oh*{SH * QW};",
+                  f"{ind}    for (int64_t ow = 0; ow < {OW}; ow++) {{"]
+        lines += [f"{ind}        {t}" for t in taps_sum]
+        lines += [f"{ind}                s += wv[kh*{KW} + kw] * xr[kh*{RH * QW} + ow*{SW} + kw*{RW}];",
+                  f"{ind}        a[oh*{OW} + ow] = s;", f"{ind}    }}", f"{ind}}}"]
+    _epilogue(k, body, lines, ind, "o", "o + 1")
+    lines.append("    }")
+
+
+def _pointwise(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parallel: bool) -> None:
+    """A 1x1 convolution too small in K or M for BLAS: one task per (image, tile of rows);
+    every output channel's row tile is a sum of input channel rows scaled by one weight
+    (contiguous, vectorized), with the tile of input rows in cache for all of them."""
+    CT = _CT[g.acc]
+    T = CTYPE[g.dtype]
+    rows, rowp = _rows(g)
+    rpt, S = _tiling(g, g.n, parallel, max(64, TILE_BYTES // (4 * max(g.cg, 1))))
+    NT = g.n * S
+    x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
+    ind = "    "
+    lines.append(f"{ind}/* pointwise schedule: {g.o} output rows from {g.cg} input rows per tile */")
+    if parallel and NT > 1:
+        lines.append(f"{ind}#pragma omp parallel for schedule(static)")
+    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
+    ind += "    "
+    lines += [f"{ind}const int64_t n = t / {S}, s = t % {S};",
+              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              f"{ind}const int64_t p0 = r0*{rowp}, p1 = r1*{rowp};",
+              f"{ind}for (int64_t o = 0; o < {g.o}; o++) {{",
+              f"{ind}    const {T} *restrict xg = {x} + (n*{g.c} + (o / {g.og})*{g.cg})*{g.p};",
+              f"{ind}    {CT} *restrict a = {acc} + (n*{g.o} + o)*{g.p};",
+              f"{ind}    for (int64_t p = p0; p < p1; p++) a[p] = 0;",
+              f"{ind}    for (int64_t c = 0; c < {g.cg}; c++) {{",
+              f"{ind}        const {CT} wv = {load_expr(w, f'o*{g.cg} + c', g.dtype)};",
+              f"{ind}        const {T} *restrict xc = xg + c*{g.p};",
+              f"{ind}        for (int64_t p = p0; p < p1; p++) a[p] += wv * {load_expr('xc', 'p', g.dtype)};",
+              f"{ind}    }}",
+              f"{ind}}}"]
+    _epilogue(k, body, lines, ind, "0", str(g.o))
     lines.append("    }")
