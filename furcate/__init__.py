@@ -16,7 +16,7 @@ from furcate import devices
 from furcate.diagnostics import enable_logging, stats
 from furcate.errors import CompileError, FurcateError, UnsupportedError
 
-__version__ = "0.1.0"
+from furcate._version import __version__
 
 
 def jit(fun=None, *, target: str = "auto", static_argnums=(), **options):

@@ -145,7 +145,7 @@ def measure_host(name: str) -> dict:
 def _xla_step(platform: str, build):
     """The one step kernel of a furcate program built by ``build(GraphBuilder)``, compiled by
     the XLA backend for ``platform``, and the executable's constants it reads."""
-    from furcate.backends import get_backend
+    from furcate.backends.registry import get_backend
     from furcate.ir.builder import GraphBuilder
 
     b = GraphBuilder()

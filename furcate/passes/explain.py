@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import html as _html
 
-from furcate.passes.place import Plan
-
+# the fuse <-> place strategies (``place_fuse.place_and_fuse``), in reports' words
+STRATEGIES = {"groups": "fused groups placed whole", "ops": "ops placed, then fused per device"}
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#ff9da7", "#9c755f"]
 
 
@@ -38,7 +38,8 @@ def fmt_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
-def report(plan: Plan) -> str:
+def report(plan) -> str:
+    """The text report of ``plan`` (a ``place.Plan``)."""
     devs = plan.machine.names
     lines = ["placement on " + ", ".join(str(dev) for dev in plan.machine.devices)]
     w = max([len(dec.label) for dec in plan.decisions] + [5])
@@ -63,8 +64,6 @@ def report(plan: Plan) -> str:
     lines.append(f"estimated total: {fmt_time(plan.total_s)} (compute {fmt_time(plan.compute_s)}, "
                  f"transfers {fmt_time(plan.transfer_s)})")
     if len(plan.alternatives) > 1:
-        from furcate.passes.place_fuse import STRATEGIES
-
         tried = "; ".join(f"{STRATEGIES[k]}: {fmt_time(v)}" for k, v in plan.alternatives.items())
         lines.append(f"  fuse <-> place: {tried} -> kept {STRATEGIES[plan.strategy]}")
     for dv in devs:
@@ -77,7 +76,7 @@ def report(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def _layers(plan: Plan) -> dict[str, int]:
+def _layers(plan) -> dict[str, int]:
     """Longest-path depth of each node of the unit graph (inputs at 0)."""
     names = ["inputs"] + [dec.unit for dec in plan.decisions] + ["outputs"]
     preds: dict[str, set[str]] = {n: set() for n in names}
@@ -90,7 +89,7 @@ def _layers(plan: Plan) -> dict[str, int]:
     return depth
 
 
-def html(plan: Plan, title: str = "furcate placement") -> str:
+def html(plan, title: str = "furcate placement") -> str:
     """A self-contained HTML page: the unit graph (inline SVG) and the text report."""
     colour = {dv: PALETTE[i % len(PALETTE)] for i, dv in enumerate(plan.machine.names)}
     host = plan.machine.host.name

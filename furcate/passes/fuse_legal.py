@@ -32,7 +32,6 @@ as chains (``consumers``, ``chain_source``): they become index maps of loads.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 from xdsl.ir import Operation, SSAValue
 
@@ -40,9 +39,6 @@ from furcate.ir import dialect as d
 from furcate.passes.fuse_policy import (
     LAYOUT_OPS, SOURCE_OPS, WINDOW_OPS, FusionPolicy, device_of, is_trailing_reduce,
 )
-
-if TYPE_CHECKING:
-    from furcate.passes.fuse_group import Group
 
 
 def shape(v: SSAValue) -> tuple[int, ...]:
@@ -240,8 +236,9 @@ def _legal_window(ops: set[Operation], space: tuple[int, ...]) -> bool:
     return True
 
 
-def merged_kind(g: Group, op: Operation, policy: FusionPolicy):
-    """(kind, rows, cols) of ``g`` after ``op`` joins, or None if it cannot."""
+def merged_kind(g, op: Operation, policy: FusionPolicy):
+    """(kind, rows, cols) of group ``g`` (a ``fuse_group.Group``: its kind, rows, cols and
+    device are read) after ``op`` joins, or None if it cannot."""
     if device_of(op) != g.device:
         return None
     if g.kind == "reduction" and g.rows is None:  # over non-trailing dims: same-shape prologue only

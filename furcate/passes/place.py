@@ -40,6 +40,7 @@ from furcate.diagnostics import log
 from furcate.errors import CompileError
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
+from furcate.passes.explain import report
 from furcate.passes.place_cost import SOURCE_OPS, Unit, make_units, nbytes, pin_matches, unit_time
 from furcate.passes.place_solve import INF, Problem, Value
 from furcate.runtime.devices import Machine
@@ -429,8 +430,6 @@ def log_plan(plan: Plan) -> None:
     """The text report, under ``FURCATE_LOG=placement``."""
     logger = log("placement")
     if logger.isEnabledFor(10):
-        from furcate.passes.explain import report
-
         logger.debug("%s", report(plan))
 
 

@@ -29,10 +29,10 @@ from furcate.diagnostics import log
 from furcate.errors import CompileError
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
+from furcate.passes.explain import STRATEGIES
 from furcate.passes.place import Placer, Plan, Supports, log_plan, mark_hint, plan_key
 from furcate.runtime.devices import Machine
 
-STRATEGIES = {"groups": "fused groups placed whole", "ops": "ops placed, then fused per device"}
 
 
 def place_and_fuse(program: Program, machine: Machine, supports: dict[str, Supports],

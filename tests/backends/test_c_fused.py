@@ -239,7 +239,7 @@ def test_tiled_gemm_epilogue():
 
 def test_softmax_exp_is_computed_once_per_element():
     """The sum loop stores exp(x - max) in a row cache that the normalization loop reads."""
-    from furcate.backends.c.render import render_kernel
+    from furcate.backends.c.emit import render_kernel
     from furcate.backends.c.units import Units
 
     p = fuse_all(softmax_program(rows=8, cols=100), "reduction")
@@ -297,7 +297,8 @@ def test_column_reduction_with_prologue_and_epilogue():
 def test_long_elementwise_chain_interleaves_streams():
     """A latency-bound chain (tanh/abs/mul/add repeated) on a ragged 1-D length runs as
     interleaved element streams plus a remainder loop, with unchanged results."""
-    from furcate.backends.c.render import STREAMS, render_kernel
+    from furcate.backends.c.emit import render_kernel
+    from furcate.backends.c.render import STREAMS
     from furcate.backends.c.units import Units
 
     b = GraphBuilder()

@@ -328,9 +328,9 @@ def test_key_includes_everything_the_library_depends_on(monkeypatch, change):
     elif change == "flags":
         monkeypatch.setattr(cbuild, "FLAGS", [*cbuild.FLAGS, "-mno-avx"])
     elif change == "version":
-        import furcate
+        from furcate import _version
 
-        monkeypatch.setattr(furcate, "__version__", furcate.__version__ + ".post1")
+        monkeypatch.setattr(_version, "__version__", _version.__version__ + ".post1")
     else:
         monkeypatch.setattr(cbuild, "compiler_binary", lambda cc: "/other/gcc:1:2")
     assert cbuild.library_key("int f(void) { return 1; }", cc) != before

@@ -25,6 +25,7 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from furcate import _version
 from furcate.diagnostics import log, timed
 from furcate.errors import CompileError
 from furcate.runtime.cache import DiskCache, host_cpu_id, key_digest
@@ -86,10 +87,8 @@ def compiler_binary(cc: str) -> str:
 
 def library_key(full_source: str, cc: str) -> str:
     """The cache key of ``full_source`` (prelude included) built by ``cc`` on this host."""
-    from furcate import __version__
-
     return key_digest(full_source, compiler_info(cc) or cc, compiler_binary(cc), " ".join(FLAGS + LIBS),
-                      __version__, host_cpu_id())
+                      _version.__version__, host_cpu_id())
 
 
 def compiler() -> str | None:

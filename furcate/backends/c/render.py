@@ -275,36 +275,6 @@ def _omp(k: Kernel, work: int) -> str | None:
     return f"#pragma omp parallel for{collapse} schedule(guided)"
 
 
-def render_kernel(k: Kernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
-    """C source of ``static void fname(<one pointer per buffer>)``. Buffers in ``aliased``
-    may share memory with another buffer, so they are not declared ``restrict``."""
-    params = []
-    consts = []
-    for i, b in enumerate(k.buffers):
-        t = CTYPE[b.spec.dtype]
-        if b.role == "const":
-            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
-            continue
-        q = "" if i in aliased else " restrict"
-        c = "const " if b.role == "in" else ""
-        params.append(f"{c}{t} *{q} b{i}")
-    lines = [f"static void {fname}({', '.join(params) or 'void'}) {{"]
-    lines += ["    " + c for c in consts]
-    body = _Body(k, lambda i: f"b{i}")
-    if k.dot is not None:
-        from furcate.backends.c.render_gemm import render_gemm
-
-        render_gemm(k, body, lines, _render_pointwise)
-    elif k.kind == "reduction":
-        from furcate.backends.c.render_reduce import render_reduction
-
-        render_reduction(k, body, lines)
-    else:
-        _render_pointwise(k, body, lines)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def _const_array(name: str, t: str, arr) -> str:
     import numpy as np
 
@@ -320,14 +290,14 @@ def _const_array(name: str, t: str, arr) -> str:
     return f"static const {t} {name}[{max(len(vals), 1)}] = {{{', '.join(vals) or '0'}}};"
 
 
+# primitives that cost far more than an add (latency chains, per-row caching of reductions)
+EXPENSIVE = frozenset({"exp", "expm1", "log", "log1p", "tanh", "logistic", "erf", "sin", "cos", "pow", "atan2"})
 STREAMS = 4  # independent element streams interleaved in a latency-bound loop
 LONG_CHAIN = 40  # dependency depth (an expensive primitive counts 10) that makes a loop latency-bound
 
 
 def _depth(k: Kernel) -> int:
     """Longest dependency path through the kernel's nodes, weighting transcendentals."""
-    from furcate.backends.c.render_reduce import EXPENSIVE
-
     depth: list[int] = []
     for n in k.nodes:
         args = n.args if isinstance(n, Op) else ((n.index,) if isinstance(n, Gather) else ())
@@ -336,7 +306,7 @@ def _depth(k: Kernel) -> int:
     return max(depth, default=0)
 
 
-def _render_pointwise(k: Kernel, body: _Body, lines: list[str]) -> None:
+def render_pointwise(k: Kernel, body: _Body, lines: list[str]) -> None:
     n = 1
     for e in k.parallel:
         n *= e

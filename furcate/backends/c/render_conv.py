@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 
 from furcate.backends.c.blas import find_blas
-from furcate.backends.c.render import CTYPE, RenderError, _Body, _const_array, load_expr
-from furcate.backends.c.render_window import render_epilogue, epilogue_is_identity, round_acc
+from furcate.backends.c.render import CTYPE, RenderError, _Body, load_expr
+from furcate.backends.c.render_window import epilogue_is_identity, render_epilogue, round_acc, window_signature
 from furcate.backends.c.window import ConvGeom, WindowKernel
 
 PAR_FLOPS = 1 << 21  # below this many flops a convolution runs on the calling thread
@@ -159,25 +159,12 @@ def _im2col(g: ConvGeom, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _signature(k: WindowKernel, fname: str, aliased: frozenset[int]) -> tuple[list[str], list[str]]:
-    params, consts = [], []
-    for i, b in enumerate(k.buffers):
-        t = CTYPE[b.spec.dtype] if b.role != "acc" else _CT[b.spec.dtype]
-        if b.role == "const":
-            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
-            continue
-        q = "" if i in aliased else " restrict"
-        c = "const " if b.role == "in" else ""
-        params.append(f"{c}{t} *{q} b{i}")
-    return params, consts
-
-
 def render_conv(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
     """C source of the convolution kernel ``k`` as ``static void fname(buffers...)``."""
     g: ConvGeom = k.window
     if g.acc not in _CT:
         raise RenderError(f"convolution accumulating in {g.acc}")
-    params, consts = _signature(k, fname, aliased)
+    params, consts = window_signature(k, fname, aliased)
     direct = use_direct(g)
     parallel = g.flops >= PAR_FLOPS
     parts = []

@@ -18,7 +18,7 @@ of partial results: every load is contiguous and vectorizes.
 from __future__ import annotations
 
 from furcate.backends.c.render import (
-    LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, store_expr,
+    EXPENSIVE, LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, store_expr,
 )
 from furcate.backends.kernel.desc import Gather, Kernel, Load, Op, Reduce
 from furcate.backends.kernel.stages import reduction_stages
@@ -33,7 +33,6 @@ def render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
 
 
 # transcendental primitives worth caching per row rather than computing again in a later loop
-EXPENSIVE = frozenset({"exp", "expm1", "log", "log1p", "tanh", "logistic", "erf", "sin", "cos", "pow", "atan2"})
 CACHE_LIMIT = 1 << 16  # bytes of one per-row cache array (on the stack of each thread)
 
 

@@ -1,5 +1,5 @@
-"""Window kernels in C: the dispatch (``render_window``), the epilogue loops they share,
-and pooling (``WindowKernel`` of kind ``pool``, a ``furcate.reduce_window``).
+"""Window kernels in C: the signature and epilogue loops they share (convolutions are in
+``render_conv.py``; ``emit.render`` picks), and pooling (``WindowKernel`` of kind ``pool``, a ``furcate.reduce_window``).
 
 Pooling: the iteration space is the result's shape. Per output row (all dims but the
 last, chunks of ``ROW_CHUNK`` along the last) the window is accumulated into a local
@@ -16,21 +16,27 @@ from __future__ import annotations
 
 import math
 
-from furcate.backends.c.render import CTYPE, PAR_THRESHOLD, REDUCE_INIT, _Body, affine_expr, combine, load_expr, \
-    store_expr
+from furcate.backends.c.render import CTYPE, PAR_THRESHOLD, REDUCE_INIT, _Body, _const_array, affine_expr, combine, \
+    load_expr, store_expr
 from furcate.backends.c.window import PoolGeom, WindowKernel
 
 ROW_CHUNK = 512  # outputs of one local accumulator row
 _CT = {"f32": "float", "f64": "double"}
 
 
-def render_window(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
-    """C source of window kernel ``k`` (a convolution or a pooling, with its epilogue)."""
-    if k.kind == "conv":
-        from furcate.backends.c.render_conv import render_conv
-
-        return render_conv(k, fname, aliased)
-    return render_pool(k, fname, aliased)
+def window_signature(k: WindowKernel, fname: str, aliased: frozenset[int]) -> tuple[list[str], list[str]]:
+    """(parameter declarations, constant arrays) of window kernel ``k`` (accumulators in
+    their accumulation type)."""
+    params, consts = [], []
+    for i, b in enumerate(k.buffers):
+        t = CTYPE[b.spec.dtype] if b.role != "acc" else _CT[b.spec.dtype]
+        if b.role == "const":
+            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
+            continue
+        q = "" if i in aliased else " restrict"
+        c = "const " if b.role == "in" else ""
+        params.append(f"{c}{t} *{q} b{i}")
+    return params, consts
 
 
 def round_acc(k: WindowKernel, body: _Body, expr=None) -> None:
@@ -73,13 +79,11 @@ def render_epilogue(k: WindowKernel, body: _Body, lines: list[str], ind: str, ra
 
 
 def render_pool(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
-    from furcate.backends.c.render_conv import _signature
-
     g: PoolGeom = k.window
     CT = _CT[g.acc]
     T = CTYPE[g.dtype]
     r = len(g.out)
-    params, consts = _signature(k, fname, aliased)
+    params, consts = window_signature(k, fname, aliased)
     lines = [f"static void {fname}({', '.join(params)}) {{"]
     lines += ["    " + c for c in consts]
     body = _Body(k, lambda i: f"b{i}")

@@ -26,8 +26,8 @@ from xdsl.ir import SSAValue
 
 from furcate.backends.c.blas import find_blas
 from furcate.backends.c.build import build_library
-from furcate.backends.c.render import CTYPE, render_kernel
-from furcate.backends.c.render_window import render_window
+from furcate.backends.c.emit import render
+from furcate.backends.c.render import CTYPE
 from furcate.backends.c.units import KUnit
 from furcate.backends.kernel.desc import Gather, Load
 from furcate.diagnostics import dump_kernel
@@ -148,7 +148,6 @@ class Segment:
         for i, u in enumerate(self.units):
             k = u.kernel
             fname = f"{self.name}_k{i}"
-            render = render_window if getattr(k, "window", None) is not None else render_kernel
             text = render(k, fname, frozenset(self.inplace[i]))
             blank = text.replace(fname, "@")
             if blank in same:  # the same kernel again (repeated layers): call the first copy
