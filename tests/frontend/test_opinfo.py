@@ -188,6 +188,8 @@ FAST = (
     "nn.functional.gelu", "nn.functional.silu", "nn.functional.relu", "nn.functional.layer_norm",
     "matmul", "mm", "bmm", "addmm", "transpose", "permute", "reshape", "cat", "stack", "gather",
     "index_select", "scatter_add", "masked_fill", "flip", "lerp", "nn.functional.embedding",
+    # writing scatters with duplicate indices (the last write stays, as in eager)
+    "scatter", "index_put", "nn.functional.max_unpool2d",
 )
 
 
