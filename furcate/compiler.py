@@ -17,21 +17,9 @@ from furcate.backends import get_backend, targets
 from furcate import hetero
 from furcate.diagnostics import STATS, Dumper, log, timed
 from furcate.ir.program import IRError, Program, make_context
+from furcate.options import CompileOptions
 from furcate.passes.pipeline import make_pass, resolve
 from furcate.runtime.executable import Executable
-
-KNOWN_OPTIONS = {
-    "target",
-    "pipeline",
-    "dump_dir",
-    "print_ir_after_all",
-    "freeze",
-    "placement",
-    "name",
-    "xla_platform",
-    "devices",
-}
-
 
 def resolve_target(target: str | None) -> str:
     """``auto`` (or None) picks the best target this machine runs; others are checked by name."""
@@ -60,14 +48,6 @@ def _auto_target() -> str:
     return "numpy"
 
 
-def check_options(options: dict) -> None:
-    unknown = {k for k in options if not k.startswith("_")} - KNOWN_OPTIONS  # "_x": set by furcate itself
-    if unknown:
-        raise ValueError(
-            f"unknown furcate option(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(KNOWN_OPTIONS))}"
-        )
-
-
 def run_pipeline(program: Program, pipeline: str | list[str] = "default", *, dumper: Dumper | None = None,
                  after_each=None, capabilities=None) -> Program:
     """Run passes on ``program`` in place and verify the result; passes that take them
@@ -87,26 +67,28 @@ def run_pipeline(program: Program, pipeline: str | list[str] = "default", *, dum
     return program
 
 
-def compile_program(program: Program, target: str | None = "auto", options: dict | None = None) -> Executable:
-    """Compile a verified program for ``target``; the program is transformed in place."""
-    options = dict(options or {})
-    check_options(options)
-    name = options.get("name") or "main"
+def compile_program(program: Program, target: str | None = "auto",
+                    options: CompileOptions | dict | None = None) -> Executable:
+    """Compile a verified program for ``target``; the program is transformed in place.
+    ``options``: a ``CompileOptions`` or a dict of its fields (checked by name)."""
+    options = CompileOptions.of(options)
+    name = options.name
     t_start = time.perf_counter()
-    target = resolve_target(target or options.get("target"))
-    dumper = Dumper(options.get("dump_dir"), name)
+    target = resolve_target(target or options.target)
+    dumper = Dumper(options.dump_dir, name)
     with dumper.active():  # this graph's log records, stage times and kernel sources go to its dump
         return _compile(program, target, options, dumper, name, t_start)
 
 
-def _compile(program: Program, target: str, options: dict, dumper: Dumper, name: str, t_start: float) -> Executable:
-    dumper.captured(options.pop("_captured", None))  # a frontend's FX graph / jaxpr (text or a function)
+def _compile(program: Program, target: str, options: CompileOptions, dumper: Dumper, name: str,
+             t_start: float) -> Executable:
+    dumper.captured(options.captured)  # a frontend's FX graph / jaxpr (text or a function)
     if dumper.enabled:
         dumper.ir("input", program.text())
     if log("graph").isEnabledFor(logging.DEBUG):
         log("graph").debug("%s: input IR for %s\n%s", name, target, program.text())
     after = None
-    if options.get("print_ir_after_all"):
+    if options.print_ir_after_all:
         def after(pass_name, prog):
             print(f"// -----// IR Dump After {pass_name} //----- //\n{prog.text()}", flush=True)
     if hetero.wants_placement(options):  # several devices: place, split, compile each part
@@ -119,7 +101,7 @@ def _compile(program: Program, target: str, options: dict, dumper: Dumper, name:
     else:
         backend = get_backend(target)
         t0 = time.perf_counter()
-        run_pipeline(program, options.get("pipeline", "default"), dumper=dumper, after_each=after,
+        run_pipeline(program, options.pipeline, dumper=dumper, after_each=after,
                      capabilities=backend.capabilities())
         t_passes = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -32,6 +32,7 @@ from furcate.errors import CompileError
 from furcate.ir import dialect as d
 from furcate.ir import reference
 from furcate.ir.program import Program
+from furcate.options import CompileOptions
 from furcate.passes.place import Plan, pin_ops
 from furcate.passes.place_fuse import place_and_fuse
 from furcate.passes.place_cost import SOURCE_OPS
@@ -41,16 +42,14 @@ from furcate.runtime.executable import Executable, Step
 ALL_FUSION_KINDS = frozenset({"pointwise", "reduction", "gemm"})
 
 
-def wants_placement(options: dict) -> bool:
-    devs = options.get("devices")
-    if devs is not None:
-        return len(dev_mod.resolve(devs).devices) > 1
-    return bool(options.get("placement"))
+def wants_placement(options: CompileOptions) -> bool:
+    if options.devices is not None:
+        return len(dev_mod.resolve(options.devices).devices) > 1
+    return bool(options.placement)
 
 
-def machine_of(options: dict) -> dev_mod.Machine:
-    devs = options.get("devices")
-    return dev_mod.machine() if devs is None else dev_mod.resolve(devs)
+def machine_of(options: CompileOptions) -> dev_mod.Machine:
+    return dev_mod.machine() if options.devices is None else dev_mod.resolve(options.devices)
 
 
 def _backends(dev: dev_mod.Device) -> dict:
@@ -83,19 +82,21 @@ def supports_table(machine: dev_mod.Machine) -> dict:
     return table
 
 
-def placement_pipeline(program: Program, options: dict, machine: dev_mod.Machine, run_pipeline) -> Plan:
+def placement_pipeline(program: Program, options: CompileOptions | dict, machine: dev_mod.Machine,
+                       run_pipeline) -> Plan:
     """canonicalize → (pins) → fuse ⇄ place, on ``program`` in place (``place_fuse``: fused
     groups placed whole, or ops placed then fused per device, whichever is estimated cheaper)."""
+    options = CompileOptions.of(options)
     from furcate.passes.pipeline import resolve
 
-    names = resolve(options.get("pipeline", "default"))
+    names = resolve(options.pipeline)
     kinds = frozenset()
     for dev in machine.devices:
         for cap in _capabilities(dev):
             kinds |= cap.fusion_kinds
     caps = Capabilities(target="placed", device="*", fusion_kinds=kinds or ALL_FUSION_KINDS)
     cut = names.index("fuse") if "fuse" in names else len(names)
-    pins = dict(options.get("placement") or {})
+    pins = dict(options.placement or {})
     run_pipeline(program, names[:cut], capabilities=caps)
     pin_ops(program, pins)
     first = [True]
@@ -211,7 +212,7 @@ def _source_value(op, constants: dict) -> np.ndarray:
     return np.ascontiguousarray(iota())
 
 
-def compose(program: Program, machine: dev_mod.Machine, options: dict) -> Executable:
+def compose(program: Program, machine: dev_mod.Machine, options: CompileOptions) -> Executable:
     """Split a placed program by device, compile each part, and join them into one Executable."""
     block = program.func.body.block
     host = machine.host.name
@@ -236,7 +237,7 @@ def compose(program: Program, machine: dev_mod.Machine, options: dict) -> Execut
         target = _target_for(dev)
         _dump_part(k, dev.name, target, prog)
         with timed(f"codegen:{target}@{dev.name}"):  # each device's code generation is a stage
-            sub = get_backend(target).compile(prog, {**options, "name": f"{options.get('name') or 'main'}_{k}"})
+            sub = get_backend(target).compile(prog, options.replace(name=f"{options.name}_{k}"))
         remap = {i: slot[v] for i, v in enumerate(ins)}
         base = n_slots
         n_slots += sub.n_slots
@@ -282,7 +283,7 @@ def _dump_part(k: int, device: str, target: str, prog: Program) -> None:
                      f"// segment {k}: device {device}, compiled by {target}\n{prog.text()}")
 
 
-def compile_placed(program: Program, options: dict, run_pipeline) -> Executable:
+def compile_placed(program: Program, options: CompileOptions, run_pipeline) -> Executable:
     """Place ``program`` on the machine the options name and compile it (see module doc)."""
     machine = machine_of(options)
     plan = placement_pipeline(program, options, machine, run_pipeline)
@@ -290,7 +291,7 @@ def compile_placed(program: Program, options: dict, run_pipeline) -> Executable:
     dumper = current_dumper()
     if dumper is not None and dumper.enabled:
         dumper.ir("place", program.text())  # the placed IR: device attributes and transfers
-    log("placement").info("placed %s on %s: estimated %.3g ms", options.get("name") or "main",
+    log("placement").info("placed %s on %s: estimated %.3g ms", options.name,
                           ", ".join(plan.devices_used()), plan.total_s * 1e3)
     exe = compose(program, machine, options)
     exe.placement = plan

@@ -120,7 +120,7 @@ def test_malformed_ir_in_the_cli_is_one_line(tmp_path, capsys):
     (lambda: compile_program(tanh_program(), "numpy", {"pipeline": "canonicalize,fusee"}),
      ["unknown pass or pipeline 'fusee'", "passes: canonicalize, cse, dce, fuse", "pipelines: default, none"]),
     (lambda: compile_program(tanh_program(), "numpy", {"dumpdir": "x"}),
-     ["unknown furcate option(s) dumpdir", "valid: ", "dump_dir"]),
+     ["unknown furcate option(s) 'dumpdir' (did you mean 'dump_dir'?)", "valid: ", "dump_dir"]),
     (lambda: enable_logging("graph,fusoin"), ["unknown FURCATE_LOG topic(s) 'fusoin'", "valid: graph, graph_splits"]),
     (lambda: get_backend("cuda"), ["unknown target 'cuda'", "valid targets"]),
 ])

@@ -16,7 +16,7 @@ PKG = ROOT / "furcate"
 # layer of each top-level name -> rank; an arrow may only point to a lower rank or stay in
 # its layer. Base modules (errors, dtypes, diagnostics, _version) are below everything.
 RANK = {
-    "errors": 0, "dtypes": 0, "diagnostics": 0, "_version": 0,
+    "errors": 0, "dtypes": 0, "diagnostics": 0, "_version": 0, "options": 0,
     "ir": 1, "runtime": 1,
     "passes": 2, "backends": 2,
     "devices": 3, "hetero": 3,

@@ -42,6 +42,6 @@ class Backend:
     def capabilities(self) -> Capabilities:
         raise NotImplementedError
 
-    def compile(self, program: Program, options: dict) -> Executable:
+    def compile(self, program: Program, options=None) -> Executable:
         """Compile a verified program (already through the pass pipeline)."""
         raise NotImplementedError

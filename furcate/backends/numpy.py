@@ -50,7 +50,7 @@ class NumpyBackend(Backend):
     def capabilities(self) -> Capabilities:
         return Capabilities(target=TARGET, device="cpu", ops=None)
 
-    def compile(self, program: Program, options: dict) -> Executable:
+    def compile(self, program: Program, options=None) -> Executable:
         block = program.func.body.block
         plan = _plan_block(block, program.constants, top_level=True)
         steps, out_slots, n_slots = plan.steps, plan.output_slots, plan.n_slots

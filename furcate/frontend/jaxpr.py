@@ -43,6 +43,7 @@ from furcate.frontend.jax_ops import CONVERTERS
 from furcate.ir.builder import BuildError, GraphBuilder
 from furcate.ir.program import Program
 from furcate.ir.types import TensorSpec, from_numpy_dtype, spec_of_type
+from furcate.options import CompileOptions
 
 # compiled signatures per function before furcate.jit runs new ones in plain JAX, when torch's
 # own limit is not loaded (see default_recompile_limit); per function: furcate.jit(fn, recompile_limit=N)
@@ -386,8 +387,6 @@ class JitFunction:
     """A function compiled by furcate per input signature (what ``furcate.jit`` returns)."""
 
     def __init__(self, fun, target: str, static_argnums, options: dict):
-        from furcate.compiler import check_options
-
         if isinstance(static_argnums, int):
             static_argnums = (static_argnums,)
         self.fun = fun
@@ -396,8 +395,8 @@ class JitFunction:
         options = dict(options)
         limit = options.pop("recompile_limit", None)
         self._recompile_limit = None if limit is None else int(limit)
-        check_options(options)
-        self.options = options
+        self._named = options.get("name") is not None  # else each compile is named after the function
+        self.options = CompileOptions.of(options)
         self._cache: dict = {}
         self._eager: set = set()  # signatures past the recompile limit: plain JAX
         self._warned = False
@@ -474,11 +473,12 @@ class JitFunction:
         log("recompiles").info("furcate.jit(%s): compile #%d for signature (%s)", self.name, n, sig)
         with diagnostics.timed("frontend:jax"):
             traced = trace(self.fun, args, kwargs, self.static_argnums)
-            program = lower_closed_jaxpr(traced.closed, traced.arg_names, freeze=bool(self.options.get("freeze")),
+            program = lower_closed_jaxpr(traced.closed, traced.arg_names, freeze=self.options.freeze,
                                          call_site=traced.call_site)
-        options = dict(self.options)
-        options.setdefault("name", re.sub(r"\W+", "_", getattr(self.fun, "__name__", "")).strip("_") or "main")
-        options["_captured"] = lambda: str(traced.closed)  # the jaxpr, written to a dump's captured.txt
+        name = self.options.name if self._named else (
+            re.sub(r"\W+", "_", getattr(self.fun, "__name__", "")).strip("_") or "main")
+        # the jaxpr is written to a dump's captured.txt
+        options = self.options.replace(name=name, captured=lambda: str(traced.closed))
         exe = compile_program(program, self.target, options)
         exe.input_names = traced.arg_names
         return _Compiled(exe, traced)

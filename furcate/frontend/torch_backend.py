@@ -30,13 +30,14 @@ import torch.fx
 from torch.fx.passes.operator_support import OperatorSupportBase
 from torch.utils import _pytree as pytree
 
-from furcate.compiler import check_options, compile_program
+from furcate.compiler import compile_program
 from furcate.diagnostics import STATS, log, record_eager_fallback, timed
 from furcate.frontend.torch_fx import (
     Conversion, convert_graph, find_unconvertible, has_symbols, op_name, to_numpy, unsupported_reason,
 )
 from furcate.frontend.torch_direct import DirectCall, _row_major
 from furcate.frontend.torch_ops import SCALAR_TARGETS
+from furcate.options import CompileOptions
 
 _WARNED_OPS: set[str] = set()
 _LOCK = threading.Lock()
@@ -48,13 +49,12 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     from functorch.compile import make_boxed_func
     from torch._dynamo.backends.common import aot_autograd
 
-    opts = dict(options or {})
-    target = opts.pop("target", "auto")
-    check_options(opts)
+    opts = CompileOptions.of(options)
+    target = opts.target
     counter = iter(range(1 << 30))
     recompile = _dynamo_recompile()
     # inference freezing (``freeze``): only with grad mode off (Dynamo guards on it)
-    frozen = _frozen_snapshots(gm, example_inputs) if opts.get("freeze") and not torch.is_grad_enabled() else {}
+    frozen = _frozen_snapshots(gm, example_inputs) if opts.freeze and not torch.is_grad_enabled() else {}
 
     def compiler(kind):
         def compile_graph(graph: torch.fx.GraphModule, inputs):
@@ -133,12 +133,12 @@ def _dynamo_recompile() -> bool:
     return cid is not None and (cid.frame_compile_id or 0) > 0
 
 
-def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: dict | None = None, name="graph",
-                     recompile: bool = False):
+def compile_fx_graph(gm: torch.fx.GraphModule, target="auto", options: CompileOptions | dict | None = None,
+                     name="graph", recompile: bool = False):
     """A callable running ``gm`` through furcate: whole when every op converts, else
     partitioned with the unsupported ops left to eager. ``recompile``: ``gm`` replaces a
     graph compiled before (its first compile counts as a recompile)."""
-    options = dict(options or {})
+    options = CompileOptions.of(options)
     if not any(n.target is not operator.getitem and unsupported_reason(n) is not None for n in gm.graph.nodes):
         try:
             return FurcateGraph(gm, target, options, name, recompile)
@@ -256,8 +256,9 @@ class FurcateGraph:
     """An FX graph compiled by furcate, one Executable per concrete input signature.
     ``recompile``: the graph replaces one compiled before (Dynamo recompiled its frame)."""
 
-    def __init__(self, gm: torch.fx.GraphModule, target, options: dict, name: str, recompile: bool = False):
-        self.gm, self.target, self.options, self.name = gm, target, options, name
+    def __init__(self, gm: torch.fx.GraphModule, target, options: CompileOptions | dict, name: str,
+                 recompile: bool = False):
+        self.gm, self.target, self.options, self.name = gm, target, CompileOptions.of(options), name
         self.recompile = recompile
         self.cache: dict[tuple, object] = {}
         self.lock = threading.Lock()
@@ -302,8 +303,8 @@ class FurcateGraph:
         # AOTAutograd may call compilers inside its fake mode: backends that make tensors at
         # compile time (Triton's constants on the device) must make real ones
         with unset_fake_temporarily():
-            exe = compile_program(conv.program, self.target, dict(self.options, name=self.name,
-                                                                  _captured=lambda: self.gm.print_readable(False)))
+            exe = compile_program(conv.program, self.target, self.options.replace(
+                name=self.name, captured=lambda: self.gm.print_readable(False)))
         if exe.input_names is None:
             exe.input_names = conv.input_names
         with STATS.lock:

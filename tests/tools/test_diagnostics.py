@@ -145,8 +145,10 @@ def graph_dir(root):
 
 
 def test_dump_holds_ir_per_pass_timing_log_and_meta(tmp_path):
-    exe = compile_program(program(), "numpy", {"dump_dir": str(tmp_path), "name": "g",
-                                               "_captured": lambda: "captured text"})
+    from furcate.options import CompileOptions
+
+    exe = compile_program(program(), "numpy", CompileOptions(dump_dir=str(tmp_path), name="g",
+                                                             captured=lambda: "captured text"))
     d = graph_dir(tmp_path)
     names = {p.name for p in d.iterdir()}
     assert {"00_input.mlir", "01_canonicalize.mlir", "02_fuse.mlir", "captured.txt", "executable.txt",

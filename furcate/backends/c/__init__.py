@@ -18,6 +18,7 @@ from furcate.backends.c.units import KUnit, NUnit, Units
 from furcate.backends.kernel import scalar
 from furcate.backends.kernel.steps import SlotBuilder
 from furcate.diagnostics import log, record_backend_fallback
+from furcate.options import CompileOptions
 from furcate.runtime.executable import Executable, Step
 
 TARGET = "c"
@@ -42,7 +43,7 @@ class CBackend(Backend):
                             fusion_kinds=frozenset({"pointwise", "reduction", "gemm", "window"}),
                             extra={"fusable_ops": frozenset({"gather", "strided_reduce"})})
 
-    def compile(self, program, options: dict) -> Executable:
+    def compile(self, program, options: CompileOptions | dict | None = None) -> Executable:
         global _warned
         if compiler() is None:
             msg = "c backend: no working C compiler (check $CC); compiling with the numpy backend"
@@ -53,7 +54,7 @@ class CBackend(Backend):
             from furcate.backends import get_backend
 
             return get_backend("numpy").compile(program, options)
-        return _build(program, options.get("name") or "main")
+        return _build(program, CompileOptions.of(options).name)
 
 
 def _build(program, name: str) -> Executable:

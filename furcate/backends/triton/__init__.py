@@ -16,6 +16,7 @@ from __future__ import annotations
 from furcate.backends.base import Backend, Capabilities
 from furcate.backends.kernel import scalar
 from furcate.diagnostics import Dumper, current_dumper, log, timed
+from furcate.options import CompileOptions
 from furcate.runtime.executable import Executable
 
 TARGET = "triton"
@@ -34,12 +35,13 @@ class TritonBackend(Backend):
         return Capabilities(target=TARGET, device="cuda", ops=TRITON_OPS,
                             fusion_kinds=frozenset({"pointwise", "reduction", "gemm"}))
 
-    def compile(self, program, options: dict) -> Executable:
+    def compile(self, program, options: CompileOptions | dict | None = None) -> Executable:
         from furcate.backends.triton import runtime
         from furcate.backends.triton.build import build_executable
 
         mode = runtime.mode()  # BackendUnavailable without a GPU or TRITON_INTERPRET=1
-        name = options.get("name") or "main"
+        options = CompileOptions.of(options)
+        name = options.name
         with timed("triton:build"):
             exe, units = build_executable(program, name)
         kernels = [s.kernel for s in exe.steps if hasattr(s.kernel, "module_source")]
@@ -47,7 +49,7 @@ class TritonBackend(Backend):
                              sum(1 for s in exe.steps if s.target == "numpy"), mode)
         # the dump directory of the graph being compiled (the driver's dumper); called outside
         # the driver with dump_dir, the backend opens one of its own
-        dumper = current_dumper() or Dumper(options.get("dump_dir"), f"{name}_triton")
+        dumper = current_dumper() or Dumper(options.dump_dir, f"{name}_triton")
         if dumper.enabled:
             from furcate.backends.triton.gpu_compile import dump_kernels
 

@@ -3,7 +3,7 @@
 ``XlaBackend.compile`` lowers the whole program to one StableHLO module
 (``lower.py``), compiles it with XLA's PJRT client (``pjrt.py``) and returns an
 ``Executable`` with one step that runs it. The platform is
-``options["xla_platform"]``, else ``$FURCATE_XLA_PLATFORM``, else JAX's
+``CompileOptions.xla_platform``, else ``$FURCATE_XLA_PLATFORM``, else JAX's
 default backend. Weights (``furcate.constant_ref``) are moved to the device
 once at compile time and passed to ``@main`` as trailing arguments. Inputs and
 outputs move without copies where the platform allows (``pjrt.Runner``).
@@ -28,14 +28,15 @@ from furcate.backends.xla.lower import Lowered, excerpt, lower_program, lower_to
 from furcate.diagnostics import Dumper, current_dumper, dump_kernel, log, timed
 from furcate.errors import CompileError
 from furcate.ir.program import Program
+from furcate.options import CompileOptions
 from furcate.runtime.executable import Executable, Step
 
 
 class XlaBackend(Backend):
     name = "xla"
 
-    def platform(self, options: dict | None = None) -> str:
-        chosen = (options or {}).get("xla_platform") or os.environ.get("FURCATE_XLA_PLATFORM")
+    def platform(self, options: CompileOptions | dict | None = None) -> str:
+        chosen = CompileOptions.of(options).xla_platform or os.environ.get("FURCATE_XLA_PLATFORM")
         return chosen or pjrt.default_platform()
 
     @property
@@ -45,15 +46,16 @@ class XlaBackend(Backend):
     def capabilities(self) -> Capabilities:
         return Capabilities(target="xla", device=self.device, ops=None)
 
-    def compile(self, program: Program, options: dict) -> Executable:
+    def compile(self, program: Program, options: CompileOptions | dict | None = None) -> Executable:
+        options = CompileOptions.of(options)
         platform = self.platform(options)
         with timed("xla:lower"):
             lowered = lower_program(program)
-        name = options.get("name") or "main"
+        name = options.name
         if current_dumper() is not None:
             dump_kernel(f"{name}.stablehlo.mlir", lowered.text)
         else:
-            Dumper(options.get("dump_dir"), f"{name}_xla").write(f"{name}.stablehlo.mlir", lowered.text)
+            Dumper(options.dump_dir, f"{name}_xla").write(f"{name}.stablehlo.mlir", lowered.text)
         with timed("xla:compile"):
             try:
                 compiled = pjrt.compile(lowered.text, platform)
