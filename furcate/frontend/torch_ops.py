@@ -205,6 +205,8 @@ def _simple_binary(opname: str):
     def conv(cx: Cx, node, a, b, alpha=None):
         x, y = _binary_in(cx, node, a, b)
         if spec(x).dtype == "i1" and opname in _BOOL_EQUIVALENT:
+            if alpha is not None and not alpha:
+                return x  # a + False * b
             return cx.op(_BOOL_EQUIVALENT[opname], x, y)
         if alpha is not None and alpha != 1:
             y = cx.op("mul", y, cx.scalar_like(alpha, y))
@@ -233,10 +235,21 @@ def _fmax(cx, node, a, b):
     return cx.select(cx.cmp(x, x, "NE"), y, cx.select(cx.cmp(y, y, "NE"), x, r))
 
 
+def _rounds(node) -> bool:
+    """A floor or trunc division (a one-unit difference when the quotient rounds differently)."""
+    if node.target in (aten.floor_divide.default, aten.floor_divide.Scalar):
+        return True
+    if node.target in (aten.div.Tensor_mode, aten.div.Scalar_mode):
+        return (node.args[2] if len(node.args) > 2 else node.kwargs.get("rounding_mode")) is not None
+    return False
+
+
 def _int_div_check(node) -> bool | str:
     """Integer division and remainder by zero raise in eager (``ZeroDivisionError``) and are
     defined in furcate's IR: a divisor that is a tensor (or the scalar 0) is left to eager."""
     val = node.meta.get("val")
+    if is_tensor_val(val) and val.dtype in (torch.float16, torch.bfloat16) and _rounds(node):
+        return "f16/bf16 division with rounding: eager's rounding of the quotient is not reproduced exactly"
     if not is_tensor_val(val) or val.dtype.is_floating_point or val.dtype == torch.bool:
         return True
     if node.target in (aten.div.Tensor, aten.div.Scalar):
@@ -287,17 +300,29 @@ def _floor_div_int(cx, x, y):
     return cx.select(fix, cx.op("sub", q, cx.scalar_like(1, q)), q)
 
 
+def _floor_div_float(cx, x, y):
+    """Eager's ``div_floor_floating``: the quotient from ``(x - fmod(x, y)) / y``, not
+    ``floor(x / y)`` (1 // 0.1 is 9, though 1 / 0.1 rounds to 10)."""
+    c = lambda v: cx.scalar_like(v, x)  # noqa: E731
+    q = cx.op("div", x, y)
+    mod = cx.op("rem", x, y)
+    div = cx.op("div", cx.op("sub", x, mod), y)
+    adjust = cx.op("and", cx.cmp(mod, c(0), "NE"), cx.op("xor", cx.cmp(y, c(0), "LT"), cx.cmp(mod, c(0), "LT")))
+    div = cx.select(adjust, cx.op("sub", div, c(1)), div)
+    fl = cx.op("floor", div)
+    fl = cx.select(cx.cmp(cx.op("sub", div, fl), c(0.5), "GT"), cx.op("add", fl, c(1)), fl)
+    signed_zero = cx.op("mul", q, c(0))  # copysign(0, x / y): q is finite here
+    return cx.select(cx.cmp(y, c(0), "EQ"), q, cx.select(cx.cmp(div, c(0), "EQ"), signed_zero, fl))
+
+
 @register(aten.div.Tensor, aten.div.Scalar, aten.div.Tensor_mode, aten.div.Scalar_mode, check=_int_div_check)
 def _div(cx, node, a, b, rounding_mode=None):
     x, y = _binary_in(cx, node, a, b)
     dt = spec(x).dtype
     if is_float(dt):
-        q = cx.op("div", x, y)
-        if rounding_mode == "trunc":
-            return _trunc(cx, q)
-        if rounding_mode == "floor":
-            return cx.op("floor", q)
-        return q
+        if rounding_mode is None:
+            return cx.op("div", x, y)
+        return _trunc(cx, cx.op("div", x, y)) if rounding_mode == "trunc" else _floor_div_float(cx, x, y)
     if rounding_mode == "floor":
         return _floor_div_int(cx, x, y)
     return cx.op("div", x, y)

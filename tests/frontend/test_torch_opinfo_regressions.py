@@ -65,3 +65,30 @@ def test_a_scatter_too_large_to_order_is_left_to_eager():
         torch_ops_shape._MAX_WRITE_PAIRS = old
     assert_close(got, f(torch.zeros(4, n), index, src))
     assert "aten.scatter.src" in furcate.stats()["ops_eager"]
+
+
+def test_bool_add_with_alpha_false_is_the_first_operand():
+    # sweep (all samples): add in bool with alpha=False was a logical or
+    a, b = torch.tensor([True, False, False, True]), torch.tensor([True, True, False, False])
+    run_compiled(lambda a, b: torch.add(a, b, alpha=False), a, b)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_floor_division_of_floats_is_eagers_not_floor_of_the_quotient(dtype):
+    # 1 / 0.1 rounds to 10, eager's floor division gives 9 (from x - fmod(x, y)); signs and -0
+    a = torch.tensor([1.0, -1.0, 0.0, -0.0, 7.5, -7.5, 3.0, 1e-3], dtype=dtype)
+    b = torch.tensor([0.1, 0.1, -2.0, 3.0, -2.0, 2.0, 0.0, -5.0], dtype=dtype)
+    run_compiled(lambda a, b: torch.div(a, b, rounding_mode="floor"), a, b)
+    torch._dynamo.reset()
+    run_compiled(lambda a, b: a // b, a * 3, b)
+    assert torch.div(torch.tensor(1.0, dtype=dtype), 0.1, rounding_mode="floor").item() == 9.0
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_low_precision_rounding_division_is_left_to_eager(mode):
+    # sweep (all samples): div.trunc_rounding in bf16 was one unit off where the quotient rounds
+    a = (torch.randn(500) * 50).to(torch.bfloat16)
+    b = (torch.randn(500) * 3).to(torch.bfloat16)
+    f = lambda a, b: torch.div(a, b, rounding_mode=mode)  # noqa: E731
+    assert torch.equal(torch.compile(f, backend="furcate")(a, b), f(a, b))
+    assert "aten.div.Tensor_mode" in furcate.stats()["ops_eager"]
