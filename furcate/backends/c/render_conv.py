@@ -61,6 +61,24 @@ def _plane_extent(g: ConvGeom) -> tuple[int, int]:
     return (OH - 1) * g.stride[1] + (KH - 1) * g.rdil[1] + 1, (OW - 1) * g.stride[2] + (KW - 1) * g.rdil[2] + 1
 
 
+BLOCK_O = 8  # output channels per register block (one vector accumulator each)
+VECTOR_BYTES = 64  # one accumulator: 16 floats / 8 doubles (gcc splits it where vectors are narrower)
+
+
+def use_blocked(g: ConvGeom) -> bool:
+    """The register-blocked direct schedule (``_blocked``) for this shape: 2-D, unit stride
+    along the last dim, no lhs dilation or cropping, a kernel bigger than 1x1, at least
+    four output channels per group, output rows at least one vector wide, f32 or f64
+    accumulation."""
+    if FORCE is not None or g.ns != 2 or g.stride[2] != 1 or g.ldil != (1, 1, 1) or g.acc not in _CT:
+        return False
+    if g.inp[0] != 1 or g.ker[0] != 1 or g.out[0] != 1 or g.pad[1] < 0 or g.pad[2] < 0:
+        return False
+    size = 4 if g.acc == "f32" else 8
+    # rows narrower than a vector waste its lanes: BLAS on im2col tiles does better there
+    return g.ker != (1, 1, 1) and g.og >= 4 and g.out[2] >= VECTOR_BYTES // size
+
+
 def use_direct(g: ConvGeom) -> bool:
     """Direct loops rather than im2col + BLAS for this shape."""
     if find_blas() is None or FORCE == "direct":
@@ -174,6 +192,8 @@ def render_conv(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset
     round_acc(k, body)
     if use_plane(g):
         _plane(k, g, lines, body, parallel)
+    elif use_blocked(g):
+        _blocked(k, g, lines, body, parallel)
     elif direct and g.pointwise_1x1():
         _pointwise(k, g, lines, body, parallel)
     elif direct:
@@ -360,4 +380,80 @@ def _pointwise(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, para
               f"{ind}    }}",
               f"{ind}}}"]
     _epilogue(k, body, lines, ind, "0", str(g.o))
+    lines.append("    }")
+
+
+
+def _blocked(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parallel: bool) -> None:
+    """Direct convolution with register blocking: per task (image, group, tile of output
+    rows) the tile's input rows are copied into zero-padded rows in scratch (row pitch
+    ``QW``); each output row is computed ``VL`` outputs by ``BLOCK_O`` output channels at a
+    time in vector accumulators (GCC vector extensions): for every input channel and tap, one
+    vector load of the shifted input row and ``BLOCK_O`` multiply-adds with broadcast weights
+    (packed once per call, output channels innermost, padded with zeros to the block)."""
+    CT = _CT[g.acc]
+    T = CTYPE[g.dtype]
+    size = 4 if g.acc == "f32" else 8
+    VL, OB = VECTOR_BYTES // size, BLOCK_O
+    (_, IH, IW), (_, OH, OW), (_, KH, KW) = g.inp, g.out, g.ker
+    (_, SH, _), (_, PH, PW), (_, RH, RW) = g.stride, g.pad, g.rdil
+    QW = OW + (KW - 1) * RW
+    taps = KH * KW
+    ogp = -(-g.og // OB) * OB
+    rows, rowp = _rows(g)
+    per_row = 4 * g.cg * QW * SH
+    rpt, S = _tiling(g, g.n * g.groups, parallel, rowp * max(1, TILE_BYTES // per_row))
+    QHT = (rpt - 1) * SH + (KH - 1) * RH + 1  # input rows of one tile
+    NT = g.n * g.groups * S
+    x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
+    zero = "0.0f" if CT == "float" else "0.0"
+    ind = "    "
+    lines += [f"{ind}/* blocked schedule: {VL} outputs x {OB} output channels per step, tiles of {rpt} rows */",
+              f"{ind}typedef {CT} fc_vec __attribute__((vector_size({VECTOR_BYTES}), aligned({size})));",
+              f"{ind}{CT} *restrict wp = ({CT} *)fc_scratch(1, sizeof({CT}) * {g.groups * g.cg * taps * ogp});",
+              f"{ind}for (int64_t i = 0; i < {g.groups * g.cg * taps * ogp}; i++) wp[i] = 0;",
+              f"{ind}for (int64_t gi = 0; gi < {g.groups}; gi++)",
+              f"{ind}    for (int64_t o = 0; o < {g.og}; o++)",
+              f"{ind}        for (int64_t c = 0; c < {g.cg}; c++)",
+              f"{ind}            for (int64_t t = 0; t < {taps}; t++)",
+              f"{ind}                wp[((gi*{g.cg} + c)*{taps} + t)*{ogp} + o] = "
+              f"{load_expr(w, f'((gi*{g.og} + o)*{g.cg} + c)*{taps} + t', g.dtype)};"]
+    if parallel and NT > 1:
+        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
+    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
+    ind += "    "
+    lines += [f"{ind}const int64_t n = t / {g.groups * S}, gi = (t / {S}) % {g.groups}, s = t % {S};",
+              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              f"{ind}const {T} *restrict xg = {x} + (n*{g.c} + gi*{g.cg})*{g.ip};",
+              f"{ind}{CT} *restrict xp = ({CT} *)fc_scratch(0, sizeof({CT}) * {g.cg * QHT * QW + VL});",
+              f"{ind}for (int64_t i = 0; i < {g.cg * QHT * QW + VL}; i++) xp[i] = 0;",
+              f"{ind}for (int64_t c = 0; c < {g.cg}; c++)",
+              f"{ind}    for (int64_t rr = 0; rr < {QHT}; rr++) {{",
+              f"{ind}        const int64_t ih = r0*{SH} + rr - {PH};",
+              f"{ind}        if (ih < 0 || ih >= {IH}) continue;",
+              f"{ind}        for (int64_t q = 0; q < {IW} && q + {PW} < {QW}; q++)",
+              f"{ind}            xp[(c*{QHT} + rr)*{QW} + q + {PW}] = {load_expr('xg', f'(c*{IH} + ih)*{IW} + q', g.dtype)};",
+              f"{ind}    }}",
+              f"{ind}{CT} *restrict a = {acc} + (n*{g.o} + gi*{g.og})*{g.p};",
+              f"{ind}const {CT} *restrict wg = wp + gi*{g.cg * taps * ogp};",
+              f"{ind}for (int64_t oh = r0; oh < r1; oh++)",
+              f"{ind}    for (int64_t ow0 = 0; ow0 < {OW}; ow0 += {VL})",
+              f"{ind}        for (int64_t o0 = 0; o0 < {g.og}; o0 += {OB}) {{",
+              f"{ind}            fc_vec sv[{OB}];",
+              f"{ind}            for (int b = 0; b < {OB}; b++) sv[b] = (fc_vec){{{zero}}};",
+              f"{ind}            for (int64_t c = 0; c < {g.cg}; c++)",
+              f"{ind}                for (int64_t kh = 0; kh < {KH}; kh++) {{",
+              f"{ind}                    const {CT} *xr = xp + (c*{QHT} + (oh - r0)*{SH} + kh*{RH})*{QW} + ow0;",
+              f"{ind}                    const {CT} *wr = wg + (c*{taps} + kh*{KW})*{ogp} + o0;",
+              f"{ind}                    for (int64_t kw = 0; kw < {KW}; kw++) {{",
+              f"{ind}                        fc_vec xv;",
+              f"{ind}                        memcpy(&xv, xr + kw*{RW}, sizeof xv);",
+              f"{ind}                        for (int b = 0; b < {OB}; b++) sv[b] += wr[kw*{ogp} + b] * xv;",
+              f"{ind}                    }}",
+              f"{ind}                }}",
+              f"{ind}            const int64_t nw = {OW} - ow0 < {VL} ? {OW} - ow0 : {VL};",
+              f"{ind}            for (int b = 0; b < {OB} && o0 + b < {g.og}; b++)",
+              f"{ind}                memcpy(a + (o0 + b)*{g.p} + oh*{OW} + ow0, &sv[b], sizeof({CT}) * nw);",
+              f"{ind}        }}"]
+    _epilogue(k, body, lines, ind, f"gi*{g.og}", f"(gi + 1)*{g.og}")
     lines.append("    }")
