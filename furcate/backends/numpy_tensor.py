@@ -119,7 +119,7 @@ def _pairwise_sum(a: np.ndarray, axes, acc) -> np.ndarray:
         return a.astype(acc)
     keep = [d for d in range(a.ndim) if d not in axes]
     rows = np.ascontiguousarray(np.transpose(a, keep + list(axes)))
-    rows = rows.reshape([a.shape[d] for d in keep] + [-1])
+    rows = rows.reshape([a.shape[d] for d in keep] + [int(np.prod([a.shape[d] for d in axes]))])  # not -1: empty
     return np.sum(rows, axis=-1, dtype=acc)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -350,7 +350,55 @@ class ConvertChain(RewritePattern):
             rewriter.replace(op, d.ConvertOp(x, c))
 
 
+# --------------------------------------------------------------------------
+# empty tensors: nothing to compute (a kernel over a zero-size space has nothing to index)
+
+
+def _reduce_identity(kind: str, dtype: str):
+    """What a ``kind`` reduction of no elements gives."""
+    if kind in ("sum", "or"):
+        return 0
+    if kind == "prod":
+        return 1
+    if kind == "and":  # every bit set: True for i1, -1 for other integers
+        return 1 if dtype == "i1" else -1
+    if is_float(dtype):
+        return -np.inf if kind == "max" else np.inf
+    if dtype == "i1":
+        return 0 if kind == "max" else 1
+    info = np.iinfo(TensorSpec((), dtype).np_dtype)
+    return info.min if kind == "max" else info.max
+
+
+class EmptyResult(RewritePattern):
+    """An op whose every result has zero elements becomes empty constants."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter):
+        if isinstance(op, d.ConstantOp) or op.regions or not op.results:
+            return
+        if not all(isinstance(r.type, TensorType) for r in op.results):
+            return
+        specs = [d.spec_of(r) for r in op.results]
+        if any(s.numel for s in specs):
+            return
+        consts = [d.ConstantOp(np.empty(s.shape, dtype=s.np_dtype)) for s in specs]
+        rewriter.replace(op, consts, [c.result for c in consts])
+
+
+class EmptyReduce(RewritePattern):
+    """A reduction of zero-size rows is the reduction's identity everywhere."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: d.ReduceOp, rewriter: PatternRewriter):
+        out = d.spec_of(op.results[0])
+        if d.spec_of(op.operand).numel or not out.numel:
+            return
+        value = _reduce_identity(op.attr("kind"), out.dtype)
+        rewriter.replace(op, [], [full_value(rewriter, value, out)])
+
+
 PATTERNS: list[RewritePattern] = [
+    EmptyResult(), EmptyReduce(),
     FoldConstants(), FoldIota(), FoldSplatElementwise(),
     AddZero(), SubZero(), MulOne(), DivOne(), NegNeg(), SelectSimplify(),
     RemoveNoOpLayout(), ReshapeReshape(), TransposeTranspose(), ConvertChain(), SinkReshape(),
