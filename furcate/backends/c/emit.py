@@ -10,7 +10,7 @@ helpers the others share). The renderers import ``render.py``, never this module
 
 from __future__ import annotations
 
-from furcate.backends.c.render import CTYPE, _Body, _const_array, render_pointwise
+from furcate.backends.c.render import CTYPE, _Body, buffer_params, render_pointwise
 from furcate.backends.c.render_conv import render_conv
 from furcate.backends.c.render_gemm import render_gemm
 from furcate.backends.c.render_reduce import render_reduction
@@ -28,16 +28,7 @@ def render(k, fname: str, aliased: frozenset[int] = frozenset()) -> str:
 def render_kernel(k: Kernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
     """C source of ``static void fname(<one pointer per buffer>)``. Buffers in ``aliased``
     may share memory with another buffer, so they are not declared ``restrict``."""
-    params = []
-    consts = []
-    for i, b in enumerate(k.buffers):
-        t = CTYPE[b.spec.dtype]
-        if b.role == "const":
-            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
-            continue
-        q = "" if i in aliased else " restrict"
-        c = "const " if b.role == "in" else ""
-        params.append(f"{c}{t} *{q} b{i}")
+    params, consts = buffer_params(k, aliased, lambda b: CTYPE[b.spec.dtype])
     lines = [f"static void {fname}({', '.join(params) or 'void'}) {{"]
     lines += ["    " + c for c in consts]
     body = _Body(k, lambda i: f"b{i}")

@@ -275,6 +275,22 @@ def _omp(k: Kernel, work: int) -> str | None:
     return f"#pragma omp parallel for{collapse} schedule(guided)"
 
 
+def buffer_params(k, aliased: frozenset[int], ctype_of) -> tuple[list[str], list[str]]:
+    """(parameter declarations, constant arrays) of kernel ``k``'s buffers: ``ctype_of(b)``
+    is a buffer's C type; buffers in ``aliased`` may share memory with another buffer, so
+    they are not declared ``restrict``; inputs are ``const``."""
+    params, consts = [], []
+    for i, b in enumerate(k.buffers):
+        t = ctype_of(b)
+        if b.role == "const":
+            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
+            continue
+        q = "" if i in aliased else " restrict"
+        c = "const " if b.role == "in" else ""
+        params.append(f"{c}{t} *{q} b{i}")
+    return params, consts
+
+
 def _const_array(name: str, t: str, arr) -> str:
     import numpy as np
 

@@ -177,6 +177,20 @@ def _im2col(g: ConvGeom, name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _task_loop(lines: list[str], NT: int, parallel: bool, schedule: str = "dynamic") -> str:
+    """Open the loop over a kernel's ``NT`` tasks (threaded when ``parallel``); returns the
+    indentation inside it (the caller closes it with ``    }``)."""
+    if parallel and NT > 1:
+        lines.append(f"    #pragma omp parallel for schedule({schedule})")
+    lines.append(f"    for (int64_t t = 0; t < {NT}; t++) {{")
+    return "        "
+
+
+def _tile_rows(ind: str, rpt: int, rows: int) -> str:
+    """C: the output rows [r0, r1) of tile ``s``."""
+    return f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};"
+
+
 def render_conv(k: WindowKernel, fname: str, aliased: frozenset[int] = frozenset()) -> str:
     """C source of the convolution kernel ``k`` as ``static void fname(buffers...)``."""
     g: ConvGeom = k.window
@@ -232,12 +246,9 @@ def _gemm(k: WindowKernel, g: ConvGeom, fname: str, lines: list[str], body: _Bod
         lines += [f"{ind}{CT} *restrict wf = ({CT} *)fc_scratch(1, {n_w * 4});",
                   f"{ind}for (int64_t i = 0; i < {n_w}; i++) wf[i] = {load_expr(w, 'i', g.dtype)};"]
         w = "wf"
-    if parallel and NT > 1:
-        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
-    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
-    ind += "    "
+    ind = _task_loop(lines, NT, parallel, "dynamic")
     lines += [f"{ind}const int64_t n = t / {g.groups * S}, gi = (t / {S}) % {g.groups}, s = t % {S};",
-              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              _tile_rows(ind, rpt, rows),
               f"{ind}const int64_t p0 = r0*{rowp}, pc = (r1 - r0)*{rowp};",
               f"{ind}const {CTYPE[g.dtype]} *xg = {x} + (n*{g.c} + gi*{g.cg})*{g.ip};"]
     if direct_b:
@@ -264,12 +275,9 @@ def _direct(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, paralle
     IW, SW, RW, PW, LW = g.inp[2], g.stride[2], g.rdil[2], g.pad[2], g.ldil[2]
     kprod = math.prod(g.ker)
     ind = "    "
-    if parallel and NT > 1:
-        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
-    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
-    ind += "    "
+    ind = _task_loop(lines, NT, parallel, "dynamic")
     lines += [f"{ind}const int64_t n = t / {g.o * S}, o = (t / {S}) % {g.o}, s = t % {S};",
-              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              _tile_rows(ind, rpt, rows),
               f"{ind}const int64_t p0 = r0*{rowp}, p1 = r1*{rowp};",
               f"{ind}const {T} *xg = {x} + (n*{g.c} + (o / {g.og})*{g.cg})*{g.ip};",
               f"{ind}{CT} *restrict a = {acc} + (n*{g.o} + o)*{g.p};",
@@ -312,10 +320,7 @@ def _plane(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parallel
     NT = g.n * g.o
     ind = "    "
     lines.append(f"{ind}/* plane schedule: {KH}x{KW} taps per output channel on a padded {QH}x{QW} plane */")
-    if parallel and NT > 1:
-        lines.append(f"{ind}#pragma omp parallel for schedule(static)")
-    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
-    ind += "    "
+    ind = _task_loop(lines, NT, parallel, "static")
     rows = _rows(g)[0]
     lines += [f"{ind}const int64_t n = t / {g.o}, o = t % {g.o}, r0 = 0, r1 = {rows};",
               f"{ind}const {CTYPE[g.dtype]} *restrict xc = {x} + (n*{g.c} + o / {g.og})*{g.ip};",
@@ -362,12 +367,9 @@ def _pointwise(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, para
     x, w, acc = f"b{k.x_buffer}", f"b{k.w_buffer}", f"b{k.acc_index}"
     ind = "    "
     lines.append(f"{ind}/* pointwise schedule: {g.o} output rows from {g.cg} input rows per tile */")
-    if parallel and NT > 1:
-        lines.append(f"{ind}#pragma omp parallel for schedule(static)")
-    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
-    ind += "    "
+    ind = _task_loop(lines, NT, parallel, "static")
     lines += [f"{ind}const int64_t n = t / {S}, s = t % {S};",
-              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              _tile_rows(ind, rpt, rows),
               f"{ind}const int64_t p0 = r0*{rowp}, p1 = r1*{rowp};",
               f"{ind}for (int64_t o = 0; o < {g.o}; o++) {{",
               f"{ind}    const {T} *restrict xg = {x} + (n*{g.c} + (o / {g.og})*{g.cg})*{g.p};",
@@ -418,12 +420,9 @@ def _blocked(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, parall
               f"{ind}            for (int64_t t = 0; t < {taps}; t++)",
               f"{ind}                wp[((gi*{g.cg} + c)*{taps} + t)*{ogp} + o] = "
               f"{load_expr(w, f'((gi*{g.og} + o)*{g.cg} + c)*{taps} + t', g.dtype)};"]
-    if parallel and NT > 1:
-        lines.append(f"{ind}#pragma omp parallel for schedule(dynamic)")
-    lines.append(f"{ind}for (int64_t t = 0; t < {NT}; t++) {{")
-    ind += "    "
+    ind = _task_loop(lines, NT, parallel, "dynamic")
     lines += [f"{ind}const int64_t n = t / {g.groups * S}, gi = (t / {S}) % {g.groups}, s = t % {S};",
-              f"{ind}const int64_t r0 = s*{rpt}, r1 = r0 + {rpt} < {rows} ? r0 + {rpt} : {rows};",
+              _tile_rows(ind, rpt, rows),
               f"{ind}const {T} *restrict xg = {x} + (n*{g.c} + gi*{g.cg})*{g.ip};",
               f"{ind}{CT} *restrict xp = ({CT} *)fc_scratch(0, sizeof({CT}) * {g.cg * QHT * QW + VL});",
               f"{ind}for (int64_t i = 0; i < {g.cg * QHT * QW + VL}; i++) xp[i] = 0;",

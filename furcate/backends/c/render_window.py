@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from furcate.backends.c.render import CTYPE, PAR_THRESHOLD, REDUCE_INIT, _Body, _const_array, affine_expr, combine, \
+from furcate.backends.c.render import CTYPE, PAR_THRESHOLD, REDUCE_INIT, _Body, affine_expr, buffer_params, combine, \
     load_expr, store_expr
 from furcate.backends.c.window import PoolGeom, WindowKernel
 
@@ -27,16 +27,7 @@ _CT = {"f32": "float", "f64": "double"}
 def window_signature(k: WindowKernel, fname: str, aliased: frozenset[int]) -> tuple[list[str], list[str]]:
     """(parameter declarations, constant arrays) of window kernel ``k`` (accumulators in
     their accumulation type)."""
-    params, consts = [], []
-    for i, b in enumerate(k.buffers):
-        t = CTYPE[b.spec.dtype] if b.role != "acc" else _CT[b.spec.dtype]
-        if b.role == "const":
-            consts.append(_const_array(f"b{i}", t, k.const_data[i]))
-            continue
-        q = "" if i in aliased else " restrict"
-        c = "const " if b.role == "in" else ""
-        params.append(f"{c}{t} *{q} b{i}")
-    return params, consts
+    return buffer_params(k, aliased, lambda b: CTYPE[b.spec.dtype] if b.role != "acc" else _CT[b.spec.dtype])
 
 
 def round_acc(k: WindowKernel, body: _Body, expr=None) -> None:
