@@ -72,8 +72,12 @@ class _CblasGemm:
         scalar = ctypes.c_float if dtype == "f32" else ctypes.c_double
         fn = getattr(lib, blas.sgemm if dtype == "f32" else blas.dgemm)
         ptr = ctypes.c_void_p
-        fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, int_t, int_t, int_t, scalar, ptr, int_t,
-                       ptr, int_t, scalar, ptr, int_t]
+        self.fortran, self.int_t, self.scalar = blas.fortran, int_t, scalar
+        if blas.fortran:  # sgemm_(transa, transb, &m, &n, &k, &alpha, a, &lda, b, &ldb, &beta, c, &ldc)
+            fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p, *[ptr] * 11]
+        else:
+            fn.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, int_t, int_t, int_t, scalar, ptr, int_t,
+                           ptr, int_t, scalar, ptr, int_t]
         fn.restype = None
         self.fn = fn
         self.local_threads = getattr(lib, blas.local_threads)
@@ -82,6 +86,12 @@ class _CblasGemm:
 
     def __call__(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
         n = a.shape[0]
+        if self.fortran:  # column-major: C^T = B^T A^T, so b comes first
+            ref = ctypes.byref
+            nn, one, zero = self.int_t(n), self.scalar(1.0), self.scalar(0.0)
+            self.fn(b"N", b"N", ref(nn), ref(nn), ref(nn), ref(one), b.ctypes.data, ref(nn), a.ctypes.data,
+                    ref(nn), ref(zero), c.ctypes.data, ref(nn))
+            return
         self.fn(101, 111, 111, n, n, n, 1.0, a.ctypes.data, n, b.ctypes.data, n, 0.0, c.ctypes.data, n)
 
     def single_thread_rate(self, a, b, c) -> float:

@@ -1,0 +1,50 @@
+"""Which BLAS the C backend's GEMM kernels call: with torch loaded, torch's own MKL through
+the Fortran-entry shim (``c/blas.py``); its row-major wrapping checked against NumPy on
+every transpose case, in a fresh process so the choice does not depend on test order."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("torch")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def _run(code: str, blas: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, FURCATE_BLAS=blas, PYTHONPATH=ROOT)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_torch_mkl_is_chosen_once_torch_is_loaded_and_gemm_kernels_match_numpy():
+    code = f"""
+import sys, torch, pytest
+from furcate.backends.c.blas import find_blas
+b = find_blas()
+assert b is not None and b.name == "torch-mkl" and b.fortran, b
+sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "{HERE}/test_c_gemm_strides.py", "{HERE}/test_c_conv.py"]))
+"""
+    r = _run(code, "torch-mkl")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert " passed" in r.stdout and " failed" not in r.stdout, r.stdout[-2000:]
+
+
+def test_the_host_gemm_probe_calls_the_fortran_entry_right():
+    code = """
+import torch, numpy as np
+from furcate.backends.c.blas import find_blas
+from furcate.backends.device_hooks import _CblasGemm
+rng = np.random.default_rng(0)
+for dt, np_dt in (("f32", np.float32), ("f64", np.float64)):
+    a, b = (rng.standard_normal((48, 48)).astype(np_dt) for _ in range(2))
+    c = np.empty_like(a)
+    _CblasGemm(find_blas(), dt)(a, b, c)
+    np.testing.assert_allclose(c, a @ b, rtol=1e-4 if dt == "f32" else 1e-12, atol=1e-4 if dt == "f32" else 1e-12)
+    assert not np.allclose(c, b @ a)  # the operand order really matters here
+print("ok")
+"""
+    r = _run(code, "torch-mkl")
+    assert r.returncode == 0 and "ok" in r.stdout, r.stdout[-2000:] + r.stderr[-2000:]
