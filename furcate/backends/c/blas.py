@@ -9,17 +9,17 @@ call the BLAS single-threaded on one output tile per OpenMP thread
 (``render_gemm``), so the BLAS's own thread pool never competes with
 furcate's for the cores.
 
-Preference: where torch is already loaded, its own MKL (``libtorch_cpu`` exports MKL's
-Fortran ``sgemm_``/``dgemm_`` and ``MKL_Set_Num_Threads_Local``; the header wraps them in
-the row-major call the kernels make, and it is taken only if those symbols are the first
-global definitions, so no other library's ``sgemm_`` is bound instead). Measured on this
-project's 2-core AMD EPYC machines, ``furcate`` one thread per model call: HF BERT small b1
-1.22 -> 1.05 ms, GPT-2 medium b1 69.3 -> 48.6 ms, ResNet medium b8 68.3 -> 61.7 ms against
-OpenBLAS (MKL's small-matrix paths skip the packing copies that dominate OpenBLAS there).
-Otherwise MKL on Intel CPUs, OpenBLAS elsewhere. For the `mkl` wheel, measured on this project's
-2-core AMD EPYC (AVX-512) machines, 512x1024x4096 sgemm + epilogue, tiled:
-OpenBLAS ~255 GFLOP/s, MKL ~219 (single thread: 132 vs 109 GFLOP/s; MKL takes
-slower code paths on AMD CPUs). ``FURCATE_BLAS`` (``torch-mkl`` | ``mkl`` |
+Preference on Intel CPUs: where torch is already loaded, its own MKL (``libtorch_cpu``
+exports MKL's Fortran ``sgemm_``/``dgemm_`` and ``MKL_Set_Num_Threads_Local``; the header
+wraps them in the row-major call the kernels make, and it is taken only if those symbols are
+the first global definitions, so no other library's ``sgemm_`` is bound instead), then the
+``mkl`` wheel, then OpenBLAS. Measured on a 2-core Intel Xeon (AVX-512, AMX), furcate per
+model call, one thread: HF BERT small b1 1.22 -> 1.05 ms, GPT-2 medium b1 69.3 -> 48.6 ms,
+ResNet medium b8 68.3 -> 61.7 ms against OpenBLAS, whose packing copies dominate on these
+shapes. Elsewhere OpenBLAS first: on the project's 2-core AMD EPYC (AVX-512) machines,
+512x1024x4096 sgemm + epilogue, tiled, OpenBLAS ran ~255 GFLOP/s and the ``mkl`` wheel ~219
+(single thread: 132 vs 109; MKL takes slower code paths on AMD CPUs); torch's MKL has not
+been measured there. ``FURCATE_BLAS`` (``torch-mkl`` | ``mkl`` |
 ``openblas`` | ``none``) forces a choice. The library is loaded ``RTLD_GLOBAL`` so kernels
 resolve its symbols at ``dlopen`` time.
 """
@@ -112,7 +112,7 @@ def _candidates() -> list[Blas]:
         for d in _site_dirs():
             for p in sorted(glob.glob(os.path.join(d, "torch", "lib", "libtorch_cpu.so"))):
                 torch_mkl.append(Blas("torch-mkl", p, "sgemm_", "dgemm_", "int", "MKL_Set_Num_Threads_Local", True))
-    return torch_mkl + (mkl + openblas if _intel() else openblas + mkl)
+    return torch_mkl + mkl + openblas if _intel() else openblas + mkl + torch_mkl
 
 
 def _binds_to(lib, sym: str) -> bool:
