@@ -1,6 +1,7 @@
-"""Which BLAS the C backend's GEMM kernels call: with torch loaded, torch's own MKL through
-the Fortran-entry shim (``c/blas.py``); its row-major wrapping checked against NumPy on
-every transpose case, in a fresh process so the choice does not depend on test order."""
+"""torch's own MKL as the C backend's BLAS (``FURCATE_BLAS=torch-mkl``, the Intel default
+where torch is loaded): the Fortran-entry shim of ``c/blas.py`` runs the GEMM-stride and
+convolution kernel tests against NumPy, in a fresh process so the choice does not depend on
+test order."""
 
 import os
 import subprocess
@@ -19,7 +20,7 @@ def _run(code: str, blas: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_torch_mkl_is_chosen_once_torch_is_loaded_and_gemm_kernels_match_numpy():
+def test_gemm_and_conv_kernels_through_torch_mkl_match_numpy():
     code = f"""
 import sys, torch, pytest
 from furcate.backends.c.blas import find_blas
