@@ -76,6 +76,8 @@ class Fuser:
         # start at their position; kept valid as units merge (``reorder_after_merge``)
         self.order: dict[int, int] = {id(op): i for i, op in enumerate(self.ops)}
         self.reorders = 0
+        self._sources: dict[Operation, list[Operation]] = {}  # ``source_ops``
+        self._consumers: dict[SSAValue, list] = {}  # ``consumers``
 
     # -- needs --------------------------------------------------------------
     def needers(self, op: Operation) -> tuple[list[Group], list[Operation]]:
@@ -83,7 +85,7 @@ class Fuser:
         groups: list[Group] = []
         outside: list[Operation] = []
         for r in op.results:
-            for u, _ in consumers(r):
+            for u, _ in self.consumers(r):
                 found = [self.primary[u]] if u in self.primary else []
                 found += self.dup_in.get(u, [])
                 for g in found:
@@ -95,9 +97,9 @@ class Fuser:
 
     def edges_into(self, op: Operation, g: Group) -> list[tuple[Operation, list[Operation]]]:
         if self.is_live(g):
-            return [(u, chain) for u, chain in consumers(op.results[0]) if self.in_group(u, g)]
+            return [(u, chain) for u, chain in self.consumers(op.results[0]) if self.in_group(u, g)]
         gops = g.ops()
-        return [(u, chain) for u, chain in consumers(op.results[0]) if u in gops]
+        return [(u, chain) for u, chain in self.consumers(op.results[0]) if u in gops]
 
     # -- membership in O(1) (live groups: those ``primary`` maps their root to) -----------
     def is_live(self, g: Group) -> bool:
@@ -140,13 +142,13 @@ class Fuser:
             src = chain_source(op.operands[0]).owner
             if isinstance(src, Operation) and self.in_group(src, g):
                 return False
-        for u, _chain in consumers(op.results[0]):
+        for u, _chain in self.consumers(op.results[0]):
             if (isinstance(u, d.GatherOp) and self.in_group(u, g)
                     and chain_source(u.operands[0]).owner is op):
                 return False
         groups, outside = self.needers(op)
         yielded = bool(outside) or any(h is not g for h in groups) or not any(
-            self.in_group(u, g) for u, _ in consumers(op.results[0]))
+            self.in_group(u, g) for u, _ in self.consumers(op.results[0]))
         return not yielded or shape(op.results[0]) == g.space
 
     def materialized(self, op: Operation, g: Group, extra: list[Operation], merged: tuple = ()) -> bool:
@@ -155,7 +157,7 @@ class Fuser:
         groups, outside = self.needers(op)
         inside = (g, *merged)
         return bool(outside) or any(all(h is not x for x in inside) for h in groups) or (op is g.root) or not any(
-            u in ops for u, _ in consumers(op.results[0]))
+            u in ops for u, _ in self.consumers(op.results[0]))
 
     # -- policy inputs -------------------------------------------------------
     def evaluations(self, op: Operation, g: Group) -> int:
@@ -177,14 +179,16 @@ class Fuser:
     def peak_ok(self, op: Operation, g: Group, materialized: bool) -> bool:
         end = self.pos[g.root]
         start = self.pos[op]
-        if self.is_live(g) and start < end and (
-                self.counted[end] - self.counted[start + 1] == self.counted_between(g, start, end)):
-            return True  # every op in between is g's own (or a layout or source op)
+        if self.is_live(g) and start < end:
+            if self.counted[end] - self.counted[start + 1] == self.counted_between(g, start, end):
+                return True  # every op in between is g's own (or a layout or source op)
+            # else other work lies in between; only a window op needs to know which
         gops = g.ops()
-        between = [o for o in self.ops[self.pos[op] + 1:end]
-                   if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
-        if not between or self.below_peak(between, g, op):
-            return True
+        if not (self.is_live(g) and start < end) or isinstance(op, WINDOW_OPS):
+            between = [o for o in self.ops[start + 1:end]
+                       if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
+            if not between or self.below_peak(between, g, op):
+                return True
         have = self.group_inputs(g)
         extended = 0
         for s in self.inputs_of(op):
@@ -345,16 +349,35 @@ class Fuser:
     def unit_of(self, op: Operation):
         return self.primary.get(op, op)
 
+    def consumers(self, v: SSAValue) -> list[tuple[Operation, list[Operation]]]:
+        """``fuse_legal.consumers`` of ``v``, computed once per value (the IR is fixed)."""
+        got = self._consumers.get(v)
+        if got is None:
+            got = self._consumers[v] = consumers(v)
+        return got
+
+    def source_ops(self, op: Operation) -> list[Operation]:
+        """The ops of the body whose results ``op`` reads (through layout chains): fixed
+        while the fuser runs (the IR does not change), so computed once per op."""
+        got = self._sources.get(op)
+        if got is None:
+            got = []
+            for v in op.operands:
+                owner = chain_source(v).owner
+                if isinstance(owner, Operation) and owner in self.pos:
+                    got.append(owner)
+            self._sources[op] = got
+        return got
+
     def read_units(self, unit):
         """The units (groups or top-level ops) whose results ``unit`` reads."""
         own = unit.ops() if isinstance(unit, Group) else {unit}
+        covered = self.covered
         for m in own:
-            for v in m.operands:
-                owner = chain_source(v).owner
+            for owner in self.source_ops(m):
                 # a covered op is not a unit (its copies read its operands), a copy is computed here
-                if isinstance(owner, Operation) and owner in self.pos and owner not in self.covered \
-                        and owner not in own:
-                    yield self.unit_of(owner)
+                if owner not in covered and owner not in own:
+                    yield self.primary.get(owner, owner)
 
     def order_units(self) -> None:
         """``self.order``: a topological number per unit (id -> int; a unit's number is
@@ -385,7 +408,7 @@ class Fuser:
         """The units that read a result of ``unit`` (the inverse of ``read_units``)."""
         for m in (unit.members if isinstance(unit, Group) else [unit]):
             for r in m.results:
-                for u, _chain in consumers(r):
+                for u, _chain in self.consumers(r):
                     units = ([] if u in self.covered else [self.unit_of(u)]) + self.dup_in.get(u, [])
                     for w in units:  # (a unit with its own copy of m does not read this one)
                         if w is not unit and not (isinstance(w, Group) and m in w.dups):
@@ -458,11 +481,9 @@ class Fuser:
         gops = r.ops() | cops
         seen: set = set()
         for m in cops:  # no other unit in between: r -> x -> c would become a cycle
-            for v in m.operands:
-                owner = chain_source(v).owner
-                if isinstance(owner, Operation) and owner in self.pos and owner not in gops:
-                    if self.depends_on(self.unit_of(owner), [r, *cs], seen):
-                        return False
+            for owner in self.source_ops(m):
+                if owner not in gops and self.depends_on(self.unit_of(owner), [r, *cs], seen):
+                    return False
         if not self.absorb_peak_ok(r, cs, gops):
             return False
         trial.dups += [op for c in cs for op in c.dups if op not in trial.dups]

@@ -65,12 +65,48 @@ def test_a_failing_part_names_the_compiler_error(fresh_cache, monkeypatch):
     monkeypatch.setattr(build, "PARALLEL_BYTES", 1)
     monkeypatch.setattr(build, "PART_BYTES", 1)
     monkeypatch.setattr(build, "compile_jobs", lambda: 2)
-    bad = ("", [("fc_x_k0", "static void fc_x_k0(float *b0) { b0[0] = undefined_name; }\n"),
-                ("fc_x_k1", "static void fc_x_k1(float *b0) { b0[0] = 1.0f; }\n")],
+    bad = ("", [("fc_x_k0", "static void fc_x_k0(float *b0) { b0[0] = undefined_name; }\n", False),
+                ("fc_x_k1", "static void fc_x_k1(float *b0) { b0[0] = 1.0f; }\n", True)],
            "void fc_x(void **p) { fc_x_k0(p[0]); fc_x_k1(p[0]); }\n")
-    source = "\n".join([bad[0], *(t for _, t in bad[1]), bad[2]])
+    source = "\n".join([bad[0], *(t for _, t, _ in bad[1]), bad[2]])
     with pytest.raises(Exception, match="undefined_name"):
         build.build_library(source, "fc_x", bad)
+
+
+def test_small_kernels_compile_at_O1_in_parts_of_their_own(fresh_cache, monkeypatch):
+    """In a split library, kernels of little work (8x8 pointwise and row reductions) are
+    compiled at -O1, the GEMM kernels at -O3, never in the same part; results unchanged."""
+    import subprocess
+
+    runs = []
+    real = subprocess.Popen
+
+    def spy(args, *a, **kw):
+        if "-c" in args:
+            src = args[args.index("-c") + 1]
+            runs.append(("-O1" in args, "-O3" in args, open(src).read()))
+        return real(args, *a, **kw)
+
+    monkeypatch.setattr(build.subprocess, "Popen", spy)
+    monkeypatch.setattr(build, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(build, "PART_BYTES", 1)
+    monkeypatch.setattr(build, "compile_jobs", lambda: 2)
+    check(_layers(4, "small"), _inputs(), accumulated=True)
+    kernel_parts = runs[:-1]  # the last unit is the entry code
+    o1 = [text for is_o1, _, text in kernel_parts if is_o1]
+    o3 = [text for _, is_o3, text in kernel_parts if is_o3]
+    assert o1 and o3, runs
+    assert all("FC_SGEMM(" not in t for t in o1)
+    assert all("FC_SGEMM(" in t for t in o3)
+
+
+def test_chunks_never_mix_small_and_big_kernels():
+    ks = [(f"k{i}", "x" * 100, i % 3 == 0) for i in range(12)]
+    chunks = build._chunks(ks, 2)
+    assert sorted(n for _, c in chunks for n, _ in c) == sorted(n for n, _, _ in ks)
+    for small, c in chunks:
+        assert all(dict((n, s) for n, _, s in ks)[n] is small for n, _ in c)
+    assert len(chunks) <= 4
 
 
 def _spy_builds(monkeypatch) -> list:

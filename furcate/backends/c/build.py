@@ -88,6 +88,7 @@ def compiler_binary(cc: str) -> str:
 def library_key(full_source: str, cc: str) -> str:
     """The cache key of ``full_source`` (prelude included) built by ``cc`` on this host."""
     return key_digest(full_source, compiler_info(cc) or cc, compiler_binary(cc), " ".join(FLAGS + LIBS),
+                      f"small kernels (<= {SMALL_WORK}): {' '.join(SMALL_FLAGS)}",
                       _version.__version__, host_cpu_id())
 
 
@@ -120,9 +121,9 @@ def compile_jobs() -> int:
 
 
 def build_library(source: str, name: str = "kernel",
-                  parts: tuple[str, list[tuple[str, str]], str] | None = None) -> ctypes.CDLL:
+                  parts: tuple[str, list[tuple[str, str, bool]], str] | None = None) -> ctypes.CDLL:
     """Compile ``source`` (the prelude is prepended) to a shared library, through the cache.
-    ``parts``: the same source as (header, [(kernel function name, its C)], entry code),
+    ``parts``: the same source as (header, [(kernel function name, its C, small)], entry code),
     which lets a big library build in parallel (``PARALLEL_BYTES``)."""
     cc = compiler()
     if cc is None:
@@ -170,23 +171,57 @@ def _check(r: subprocess.CompletedProcess, cc: str, name: str) -> None:
         raise CompileError(f"c backend: {cc} failed on {name}:\n{r.stderr[-4000:]}")
 
 
+# A kernel whose loops run at most this many iterations in all (no GEMM, no convolution)
+# is compiled at -O1 when a big library is split into parts (``_compile_parts``): its run
+# time is well under a microsecond either way, while -O3 spends about twice as long on it
+# (full unrolling, vectorisation); the 10,000-op random DAG of compile_scaling.py is such
+# kernels. The results do not change: furcate's C never lets gcc reassociate float math.
+SMALL_WORK = 4096
+SMALL_FLAGS = ["-O1" if f == "-O3" else f for f in FLAGS if f != "-shared"]
+
+
+def is_small(kernel) -> bool:
+    """Is ``kernel`` (a ``backends.kernel.desc.Kernel``) cheap to run: see ``SMALL_WORK``."""
+    if kernel.dot is not None or kernel.kind not in ("pointwise", "reduction"):
+        return False
+    work = 1
+    for e in kernel.extents:
+        work *= e
+    return work <= SMALL_WORK
+
+
+def _chunks(kernels, jobs: int) -> list[tuple[bool, list[tuple[str, str]]]]:
+    """Kernels split into translation units of about equal compile time, each all small or
+    all not (they get different flags): (small, [(name, C)]) in order of first kernel.
+    gcc's time is taken as proportional to the bytes of C, halved at -O1."""
+    weight = {True: 0.45, False: 1.0}
+    total = sum(len(text) * weight[small] for _, text, small in kernels)
+    target = total / jobs
+    out: list[tuple[bool, list[tuple[str, str]]]] = []
+    for small in (False, True):
+        size = 0.0
+        for fname, text, s in kernels:
+            if s is not small:
+                continue
+            if not out or out[-1][0] is not small or (size >= target and out[-1][1]):
+                out.append((small, []))
+                size = 0.0
+            out[-1][1].append((fname, text))
+            size += len(text) * weight[small]
+    return out
+
+
 def _compile_parts(cc: str, out: Path, parts, jobs: int, name: str) -> None:
-    """Compile the kernels in ``jobs`` translation units at once and link them with the
-    entry code: each kernel function gets hidden external linkage instead of ``static``,
-    and the entry's unit declares them. Parts are balanced by bytes of C, in order."""
+    """Compile the kernels in about ``jobs`` translation units, ``jobs`` at once, and link
+    them with the entry code: each kernel function gets hidden external linkage instead of
+    ``static``, and the entry's unit declares them. Parts are balanced by bytes of C; small
+    kernels (``is_small``) go to parts of their own compiled at -O1."""
     header, kernels, entry = parts
-    total = sum(len(text) for _, text in kernels)
-    chunks: list[list[tuple[str, str]]] = [[]]
-    size = 0
-    for fname, text in kernels:
-        if size >= total / jobs * len(chunks) and len(chunks) < jobs:
-            chunks.append([])
-        chunks[-1].append((fname, text))
-        size += len(text)
     hidden = '__attribute__((visibility("hidden"))) void '
     protos = []
-    sources = []
-    for chunk in chunks:
+    sources: list[tuple[str, list[str]]] = []
+    compile_flags = [f for f in FLAGS if f != "-shared"]
+    for small, chunk in _chunks(kernels, jobs):
         texts = []
         for fname, text in chunk:
             head = f"static void {fname}("
@@ -194,18 +229,17 @@ def _compile_parts(cc: str, out: Path, parts, jobs: int, name: str) -> None:
                 raise CompileError(f"c backend: kernel {fname} of {name} does not start with its signature")
             texts.append(hidden + text[len("static void "):])
             protos.append(hidden + text[len("static void "):text.index(") {") + 1] + ";")
-        sources.append("\n".join([PRELUDE, header, *texts]))
-    sources.append("\n".join([PRELUDE, header, *protos, entry]))
-    compile_flags = [f for f in FLAGS if f != "-shared"]
+        sources.append(("\n".join([PRELUDE, header, *texts]), SMALL_FLAGS if small else compile_flags))
+    sources.append(("\n".join([PRELUDE, header, *protos, entry]), compile_flags))
     procs: list[subprocess.Popen] = []
     objs = []
     try:
-        for i, text in enumerate(sources):
+        for i, (text, flags) in enumerate(sources):
             src = out.with_name(f"{out.stem}.part{i}.c")
             src.write_text(text)
             obj = src.with_suffix(".o")
             objs.append(str(obj))
-            procs.append(subprocess.Popen([cc, *compile_flags, "-c", str(src), "-o", str(obj)],
+            procs.append(subprocess.Popen([cc, *flags, "-c", str(src), "-o", str(obj)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
             if len(procs) >= jobs:  # at most ``jobs`` at once: wait for the oldest
                 _wait(procs.pop(0), cc, name)

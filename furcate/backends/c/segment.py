@@ -25,7 +25,7 @@ import numpy as np
 from xdsl.ir import SSAValue
 
 from furcate.backends.c.blas import find_blas
-from furcate.backends.c.build import build_library
+from furcate.backends.c.build import build_library, is_small
 from furcate.backends.c.emit import render
 from furcate.backends.c.render import CTYPE
 from furcate.backends.c.units import KUnit
@@ -143,7 +143,7 @@ class Segment:
         if any(u.kernel.dot is not None or u.kernel.kind == "conv" for u in self.units) and blas is not None:
             parts.append(blas.header())
         calls = []
-        self.kernels: list[tuple[str, str]] = []  # (function name, C source), each once
+        self.kernels: list[tuple[str, str, bool]] = []  # (function name, C source, small), each once
         same: dict[str, str] = {}  # source with its name blanked -> the function already rendered
         for i, u in enumerate(self.units):
             k = u.kernel
@@ -154,7 +154,7 @@ class Segment:
                 fname = same[blank]
             else:
                 same[blank] = fname
-                self.kernels.append((fname, text))
+                self.kernels.append((fname, text, is_small(k)))
             args = []
             ins = [root(v) for v in u.inputs]
             outs = [root(o) for o in u.outputs]
@@ -173,7 +173,7 @@ class Segment:
         self.header = "\n".join(parts)
         self.entry = (f"void {self.name}(void **p) {{\n    char *ws = (char *)p[{self.ws_slot}];\n"
                       + "\n".join(calls) + "\n}\n")
-        return "\n".join([*parts, *(text for _, text in self.kernels), self.entry])
+        return "\n".join([*parts, *(text for _, text, _ in self.kernels), self.entry])
 
     def bind(self) -> "SegmentCall":
         dump_kernel(f"{self.name}.c", self.source)
