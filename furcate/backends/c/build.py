@@ -6,6 +6,7 @@ signed zeros keep IEEE semantics (transcendentals are vectorized by the
 prelude's own branch-free approximations instead of libmvec), and
 ``-ffp-contract=off`` keeps ``a*b+c`` rounded like NumPy. ``-fno-trapping-math``
 only lets gcc if-convert selects (furcate never reads FP exception flags).
+Big libraries build as parallel parts; their small kernels at -O1 (``SMALL_WORK``).
 
 The cache key (``library_key``) is everything the binary depends on: the full
 source (prelude included), the compiler's identity (``--version`` line, resolved
