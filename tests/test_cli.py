@@ -189,6 +189,8 @@ def test_ill_typed_ir_names_the_op():
 @pytest.mark.parametrize("args, fragments", [
     (["opt", "-", "-p", "cse,nosuchpass"], ["nosuchpass", "canonicalize", "lower-stablehlo"]),
     (["opt", "-", "-p", "lower-stablehlo,cse"], ["must come last"]),
+    (["opt", "-", "-p", "emit-c,fuse"], ["'emit-c'", "must come last"]),
+    (["opt", "-", "-p", "fuse,nosuch,emit-triton"], ["nosuch", "emit-c", "emit-triton"]),
     (["run", "-", "--target", "nosuchtarget"], ["nosuchtarget", "numpy"]),
     (["run", "-", "--input", "f32(4,8)"], ["--input", "f32(4,8)"]),
     (["run", "-", "--input", "q7[4]"], ["--input", "q7"]),

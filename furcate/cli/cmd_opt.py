@@ -6,8 +6,12 @@ import sys
 
 from furcate.cli.common import CliError, load_npz, read_text, write_text
 
-# the pseudo-pass that turns the result into StableHLO text (it must come last)
+# the pseudo-passes that print what a backend makes of the result instead of furcate IR
+# (one of them, last): StableHLO text, the C source, the Triton kernels
 LOWER_STABLEHLO = "lower-stablehlo"
+EMIT_C = "emit-c"
+EMIT_TRITON = "emit-triton"
+TERMINAL = (LOWER_STABLEHLO, EMIT_C, EMIT_TRITON)
 
 
 def register(sub) -> None:
@@ -16,7 +20,8 @@ def register(sub) -> None:
         help="run passes on furcate IR and print the result",
         description="Parse furcate IR (a file, or - for stdin), run the named passes or pipelines "
         f"in order and print the resulting IR. A final pass '{LOWER_STABLEHLO}' prints StableHLO "
-        "text instead of furcate IR.",
+        f"text instead of furcate IR, '{EMIT_C}' the C backend's source, '{EMIT_TRITON}' the Triton "
+        "kernels (compiling and running nothing).",
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE.mlir", help="IR to read (default: - , stdin)")
     p.add_argument("-p", "--pipeline", default="none", metavar="PIPELINE",
@@ -29,20 +34,21 @@ def register(sub) -> None:
     p.set_defaults(handler=run)
 
 
-def split_pipeline(spec: str) -> tuple[list[str], bool]:
-    """The furcate pass names of ``spec`` and whether it ends in ``lower-stablehlo``."""
+def split_pipeline(spec: str) -> tuple[list[str], str | None]:
+    """The furcate pass names of ``spec`` and the pseudo-pass it ends in (``TERMINAL``), if any."""
     from furcate.passes.pipeline import resolve
 
     names = [n.strip() for n in spec.split(",") if n.strip()]
-    lower = bool(names) and names[-1] == LOWER_STABLEHLO
-    if lower:
+    last = names[-1] if names and names[-1] in TERMINAL else None
+    if last:
         names = names[:-1]
-    if LOWER_STABLEHLO in names:
-        raise CliError(f"pass {LOWER_STABLEHLO!r} must come last in the pipeline")
+    for n in names:
+        if n in TERMINAL:
+            raise CliError(f"pass {n!r} must come last in the pipeline")
     try:
-        return resolve(names), lower
+        return resolve(names), last
     except ValueError as e:
-        raise CliError(f"{e}; also {LOWER_STABLEHLO} (as the last pass)") from None
+        raise CliError(f"{e}; also {', '.join(TERMINAL)} (as the last pass)") from None
 
 
 def load_program(path: str, constants_path: str | None):
@@ -89,17 +95,31 @@ def lower_to_stablehlo(program) -> str:
     return lower(program)
 
 
+def emit(program, last: str) -> str:
+    if last == LOWER_STABLEHLO:
+        return lower_to_stablehlo(program)
+    if last == EMIT_C:
+        from furcate.backends.c import c_source
+
+        return c_source(program)
+    try:
+        from furcate.backends.triton.build import triton_source
+    except ImportError as e:
+        raise CliError(f"{EMIT_TRITON} needs the triton backend, which does not import here ({e})") from None
+    return triton_source(program)
+
+
 def run(args) -> int:
     from furcate.compiler import run_pipeline
 
-    passes, lower = split_pipeline(args.pipeline)
+    passes, last = split_pipeline(args.pipeline)
     program = load_program(args.file, args.constants)
 
     def after(name, prog):
         print(f"// -----// IR Dump After {name} //----- //\n{prog.text()}", file=sys.stderr, flush=True)
 
     run_pipeline(program, passes, after_each=after if args.print_ir_after_all else None)
-    text = lower_to_stablehlo(program) if lower else program.text()
+    text = emit(program, last) if last else program.text()
     if not text.endswith("\n"):
         text += "\n"
     write_text(args.output, text)

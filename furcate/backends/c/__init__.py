@@ -57,12 +57,13 @@ class CBackend(Backend):
         return _build(program, CompileOptions.of(options).name)
 
 
-def _build(program, name: str) -> Executable:
+def _plan(program, name: str):
+    """The program's units and its steps in order: a NumPy unit alone, or a ``Segment`` of
+    consecutive kernels (one C function; rendered, not compiled)."""
     c_name = re.sub(r"[^A-Za-z0-9_]", "_", name)  # a C identifier, whatever the graph is called
     units = Units(program)
     root = units.root
     returned_roots = {root(v) for v in units.returned}
-    # consecutive kernels form one segment (one C function); a NumPy step stands alone
     groups: list[list] = []
     for u in units.units:
         if isinstance(u, KUnit) and groups and isinstance(groups[-1][0], KUnit):
@@ -70,19 +71,44 @@ def _build(program, name: str) -> Executable:
         else:
             groups.append([u])
     reads_of = [{root(v) for u in g for v in u.inputs} for g in groups]  # to know what leaves a segment
-    b = SlotBuilder(program, units, TARGET)
+    steps: list = []
     n_seg = 0
     for gi, g in enumerate(groups):
         if isinstance(g[0], NUnit):
-            b.add_numpy(g[0])
+            steps.append(g[0])
             continue
         later = set().union(*reads_of[gi + 1:]) if gi + 1 < len(groups) else set()
-        seg = Segment(g, root, later, returned_roots, f"fc_{c_name}_{n_seg}")
+        steps.append(Segment(g, root, later, returned_roots, f"fc_{c_name}_{n_seg}"))
         n_seg += 1
-        call = seg.bind()
-        ins = [b.slot_of(r) for r in seg.external]
-        outs = b.results(seg.returned + seg.kept)
-        kname = ",".join(f"{u.kernel.kind}" for u in g)
+    return units, steps
+
+
+def c_source(program, name: str = "main") -> str:
+    """The C the backend would compile for ``program`` (after the passes it has been
+    through), segment by segment, with a comment for each step left to NumPy: what
+    ``furcate opt -p ...,emit-c`` prints. Compiles nothing."""
+    _units, steps = _plan(program, name)
+    out = []
+    for st in steps:
+        if isinstance(st, NUnit):
+            out.append(f"// numpy step: {st.op.name}\n")
+        else:
+            out.append(f"// segment {st.name}\n{st.source}")
+    return "\n".join(out)
+
+
+def _build(program, name: str) -> Executable:
+    units, steps = _plan(program, name)
+    root = units.root
+    b = SlotBuilder(program, units, TARGET)
+    for st in steps:
+        if isinstance(st, NUnit):
+            b.add_numpy(st)
+            continue
+        call = st.bind()
+        ins = [b.slot_of(r) for r in st.external]
+        outs = b.results(st.returned + st.kept)
+        kname = ",".join(f"{u.kernel.kind}" for u in st.units)
         b.steps.append(Step(call, ins, outs, name=f"c[{kname}]", target=TARGET))
     out_slots: list[int] = []
     seen: set = set()

@@ -92,6 +92,20 @@ def numpy_step(kernel):
     return run
 
 
+def triton_source(program, name: str = "main", interpret: bool = False) -> str:
+    """The Triton kernels the backend would launch for ``program``, in order, with a
+    comment for each step left to NumPy: what ``furcate opt -p ...,emit-triton`` prints
+    (``interpret``: the forms the interpreter runs). Compiles and launches nothing."""
+    units = Units(program, interpret, f"{name}_k".replace(".", "_"))
+    out = []
+    for u in units.units:
+        if isinstance(u, NUnit):
+            out.append(f"# numpy step: {u.op.name}\n")
+        else:
+            out.append(f"# kernel {u.rendered.name} [{u.rendered.kind}]\n{u.rendered.source}")
+    return "\n".join(out)
+
+
 def build_executable(program, name: str) -> tuple[Executable, Units]:
     dev = runtime.device()
     units = Units(program, dev != "cuda", f"{name}_k".replace(".", "_"))
