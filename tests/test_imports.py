@@ -30,12 +30,7 @@ FORBIDDEN = {("ir", "runtime"), ("runtime", "ir"), ("passes", "backends"), ("bac
 # a frontend calls the driver (compiler.py), never a backend
 FORBIDDEN |= {("frontend", "backends"), ("frontend", "hetero"), ("frontend", "devices")}
 # circles still to be broken, each with the reason it is not yet (the whole circle must match)
-KNOWN_CIRCLES: dict[frozenset, str] = {
-    frozenset({"furcate.frontend.torch_ops", "furcate.frontend.torch_ops_conv", "furcate.frontend.torch_ops_nn",
-               "furcate.frontend.torch_ops_reduce", "furcate.frontend.torch_ops_shape"}):
-        "the converter registry and the elementwise converters share torch_ops.py, which imports the "
-        "other families to register them; splitting the registry out is issue 12's next step",
-}
+KNOWN_CIRCLES: dict[frozenset, str] = {}
 
 
 def modules() -> dict[str, Path]:

@@ -1,5 +1,5 @@
 """ATen -> furcate converters for convolution and pooling, forward and backward.
-Registered in ``torch_ops.CONVERTERS``.
+Registered in ``torch_registry.CONVERTERS``.
 
 The backward ops are expressed with the forward ops (no dedicated gradient op):
 
@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from furcate.dtypes import TensorSpec
-from furcate.frontend.torch_ops import Cx, aten, register, upcast
+from furcate.frontend.torch_registry import Cx, aten, register, upcast
 from furcate.ir.builder import spec
 
 

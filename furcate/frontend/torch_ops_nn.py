@@ -1,6 +1,6 @@
 """ATen -> furcate converters for neural-network ops: matrix products, normalization,
 softmax, attention backward and embedding bags (convolution and pooling: ``torch_ops_conv``).
-Registered in ``torch_ops.CONVERTERS``. Composite float math runs in f32 for f16/bf16
+Registered in ``torch_registry.CONVERTERS``. Composite float math runs in f32 for f16/bf16
 inputs (as torch does) and is rounded to the result dtype at the end."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from furcate.dtypes import TensorSpec
-from furcate.frontend.torch_ops import Cx, aten, norm_dim, register, upcast
+from furcate.frontend.torch_registry import Cx, aten, norm_dim, register, upcast
 from furcate.ir.builder import spec
 
 # --------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """ATen -> furcate converters for reductions and scans: sum / prod / mean / var, max and min
 (with their indices: ``max.dim``, ``argmax``), any / all, and cumulative sums, products and
-extremes (``cummax`` / ``cummin`` with eager's indices). Registered in ``torch_ops.CONVERTERS``."""
+extremes (``cummax`` / ``cummin`` with eager's indices). Registered in ``torch_registry.CONVERTERS``."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from furcate.dtypes import TensorSpec
-from furcate.frontend.torch_ops import aten, norm_dim, norm_dims, register, upcast
+from furcate.frontend.torch_registry import aten, norm_dim, norm_dims, register, upcast
 from furcate.ir.builder import spec
 
 

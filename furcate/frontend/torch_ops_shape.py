@@ -1,5 +1,5 @@
 """ATen -> furcate converters: views and layout, slicing and concatenation, indexing
-(gather / scatter / index_put), and tensor creation. Registered in ``torch_ops.CONVERTERS``."""
+(gather / scatter / index_put), and tensor creation. Registered in ``torch_registry.CONVERTERS``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from furcate.dtypes import TensorSpec, is_float
-from furcate.frontend.torch_ops import Cx, _meta, aten, norm_dim, prims, register
+from furcate.frontend.torch_registry import Cx, _meta, aten, norm_dim, prims, register
 from furcate.ir.builder import spec
 
 # --------------------------------------------------------------------------
