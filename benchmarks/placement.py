@@ -22,7 +22,7 @@ import numpy as np
 
 from furcate.compiler import compile_program, run_pipeline
 from furcate.dtypes import TensorSpec as T
-from furcate.hetero import placement_pipeline
+from furcate.compiler import placement_pipeline
 from furcate.ir.builder import GraphBuilder
 from furcate.passes.explain import fmt_time
 from furcate.runtime import devices as D

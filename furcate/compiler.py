@@ -12,14 +12,24 @@ import os
 import time
 from collections import Counter
 
+import numpy as np
+
 from furcate import diagnostics
-from furcate.backends import get_backend, targets
-from furcate import hetero
-from furcate.diagnostics import STATS, Dumper, log, timed
+from furcate.backends import BackendUnavailable, Capabilities, get_backend, targets
+from furcate.diagnostics import STATS, Dumper, current_dumper, log, timed
+from furcate.errors import CompileError
+from furcate.ir import dialect as d
+from furcate.ir import reference
 from furcate.ir.program import IRError, Program, make_context
 from furcate.options import CompileOptions
-from furcate.passes.pipeline import make_pass, resolve
+from furcate.passes import place_pass
+from furcate.passes.pipeline import make_pass, pass_name, resolve
+from furcate.passes.place import Plan
+from furcate.passes.split import segments, sub_program
+from furcate.runtime import devices as dev_mod
 from furcate.runtime.executable import Executable
+from furcate.runtime.link import Linker
+
 
 def resolve_target(target: str | None) -> str:
     """``auto`` (or None) picks the best target this machine runs; others are checked by name."""
@@ -53,9 +63,10 @@ def run_pipeline(program: Program, pipeline: str | list[str] = "default", *, dum
     """Run passes on ``program`` in place and verify the result; passes that take them
     (fuse) are built for the target's ``capabilities``."""
     ctx = make_context()
-    for name in resolve(pipeline):
+    for spec in resolve(pipeline):
+        name = pass_name(spec)
         with timed(f"pass:{name}"):
-            make_pass(name, capabilities).apply(ctx, program.module)
+            make_pass(spec, capabilities).apply(ctx, program.module)
         if dumper is not None and dumper.enabled:
             dumper.ir(name, program.text())
         if after_each is not None:
@@ -91,10 +102,10 @@ def _compile(program: Program, target: str, options: CompileOptions, dumper: Dum
     if options.print_ir_after_all:
         def after(pass_name, prog):
             print(f"// -----// IR Dump After {pass_name} //----- //\n{prog.text()}", flush=True)
-    if hetero.wants_placement(options):  # several devices: place, split, compile each part
+    if wants_placement(options):  # several devices: place, split, compile each part
         t0 = time.perf_counter()
-        exe = hetero.compile_placed(program, options, functools.partial(run_pipeline, dumper=dumper, after_each=after))
-        # hetero times each device's codegen as a stage "codegen:<target>@<device>" (dumper.stages
+        exe = compile_placed(program, options, functools.partial(run_pipeline, dumper=dumper, after_each=after))
+        # compile_placed times each device's codegen as a stage "codegen:<target>@<device>" (dumper.stages
         # holds them when dumping, the only time these totals are written)
         t_codegen = sum(s for k, s in dumper.stages.items() if k.startswith("codegen:"))
         t_passes, target = time.perf_counter() - t0 - t_codegen, exe.target
@@ -138,4 +149,153 @@ def _compile(program: Program, target: str, options: CompileOptions, dumper: Dum
     return exe
 
 
-__all__ = ["compile_program", "run_pipeline", "resolve_target", "diagnostics"]
+# --------------------------------------------------------------------------
+# several devices: place (passes/place_pass.py), split (passes/split.py), compile each part
+# with its device's backend, link (runtime/link.py)
+
+ALL_FUSION_KINDS = frozenset({"pointwise", "reduction", "gemm"})
+
+
+def wants_placement(options: CompileOptions) -> bool:
+    if options.devices is not None:
+        return len(dev_mod.resolve(options.devices).devices) > 1
+    return bool(options.placement)
+
+
+def machine_of(options: CompileOptions) -> dev_mod.Machine:
+    return dev_mod.machine() if options.devices is None else dev_mod.resolve(options.devices)
+
+
+def _backends(dev: dev_mod.Device) -> dict:
+    """target -> backend for the device's targets that are available here, in preference order."""
+    found = {}
+    for t in dev.targets:
+        try:
+            found[t] = get_backend(t)
+        except (BackendUnavailable, ImportError):
+            continue
+    if not found:
+        raise CompileError(f"device {dev.name}: none of its backends ({', '.join(dev.targets)}) is available")
+    return found
+
+
+def _capabilities(dev: dev_mod.Device) -> list[Capabilities]:
+    return [b.capabilities() for b in _backends(dev).values()]
+
+
+def supports_table(machine: dev_mod.Machine) -> dict:
+    """device name -> ``supports(op_kinds, dtypes)`` from its backends' capabilities."""
+    table = {}
+    for dev in machine.devices:
+        caps = _capabilities(dev)
+
+        def supports(kinds, dtypes, caps=caps):
+            return any(all(c.supports_op(k, dtypes) for k in kinds) for c in caps)
+
+        table[dev.name] = supports
+    return table
+
+
+def fusion_kinds(machine: dev_mod.Machine) -> frozenset:
+    """The fusion kinds some backend of the machine compiles (all kernel kinds if none say)."""
+    kinds = frozenset()
+    for dev in machine.devices:
+        for cap in _capabilities(dev):
+            kinds |= cap.fusion_kinds
+    return kinds or ALL_FUSION_KINDS
+
+
+place_pass.SUPPORTS = lambda machine: (supports_table(machine), fusion_kinds(machine))
+
+
+def placement_pipeline(program: Program, options: CompileOptions | dict, machine: dev_mod.Machine,
+                       run_pipeline) -> Plan:
+    """The passes before ``fuse``, then pins and fuse ⇄ place (``place_pass.place_program``)
+    with ``fuse`` and the passes after it, on ``program`` in place."""
+    options = CompileOptions.of(options)
+    names = resolve(options.pipeline)
+    caps = Capabilities(target="placed", device="*", fusion_kinds=fusion_kinds(machine))
+    bare = [pass_name(n) for n in names]
+    cut = bare.index("fuse") if "fuse" in bare else len(names)
+    run_pipeline(program, names[:cut], capabilities=caps)
+    first = [True]
+
+    def fuse(prog: Program) -> None:
+        if first[0]:  # the plan's own fusion: dumped and printed like any pass
+            first[0] = False
+            run_pipeline(prog, names[cut:], capabilities=caps)
+        else:  # the other strategy's trial fusion
+            run_pipeline(prog, names[cut:], capabilities=caps, dumper=None, after_each=None)
+
+    return place_pass.place_program(program, machine, supports_table(machine), dict(options.placement or {}), fuse)
+
+
+def _target_for(dev: dev_mod.Device) -> str:
+    return next(iter(_backends(dev)))
+
+
+def _source_value(op, constants: dict) -> np.ndarray:
+    if isinstance(op, d.ConstantOp):
+        return op.numpy()
+    if isinstance(op, d.ConstantRefOp):
+        return np.asarray(constants[op.ref.data])
+    iota = reference.evaluator("iota", op.attrs(), [], [d.spec_of(op.results[0])])
+    return np.ascontiguousarray(iota())
+
+
+def _dump_part(k: int, device: str, target: str, prog: Program) -> None:
+    """Write the sub-program of segment ``k`` into the graph's dump (``part_NN_<device>.mlir``)."""
+    dumper = current_dumper()
+    if dumper is not None and dumper.enabled:
+        dumper.write(f"part_{k:02d}_{device.replace(':', '-')}.mlir",
+                     f"// segment {k}: device {device}, compiled by {target}\n{prog.text()}")
+
+
+def compose(program: Program, machine: dev_mod.Machine, options: CompileOptions) -> Executable:
+    """Split a placed program by device, compile each part, and link them into one Executable."""
+    block = program.func.body.block
+    host = machine.host.name
+    ret = block.last_op
+    slot = {a: i for i, a in enumerate(block.args)}
+    link = Linker(len(block.args))
+    segs = segments(block, host)
+    for k, seg in enumerate(segs):
+        later = {v for s in segs[k + 1:] for op in s.ops for v in op.operands} | set(ret.operands)
+        if seg.device is None:
+            (t,) = seg.ops
+            slot[t.result] = link.add_transfer(slot[t.operand], t.src.data, t.dst.data, machine[t.dst.data])
+            continue
+        dev = machine[seg.device]
+        prog, ins, outs = sub_program(seg, later, program.constants)
+        target = _target_for(dev)
+        _dump_part(k, dev.name, target, prog)
+        with timed(f"codegen:{target}@{dev.name}"):  # each device's code generation is a stage
+            sub = get_backend(target).compile(prog, options.replace(name=f"{options.name}_{k}"))
+        for v, j in zip(outs, link.add_part(sub, [slot[v] for v in ins], seg.device)):
+            slot[v] = j
+    for v in ret.operands:  # a returned constant: a value of the executable
+        if v not in slot:
+            slot[v] = link.add_constant(_source_value(v.owner, program.constants))
+    names = [getattr(a, "name_hint", None) for a in block.args]
+    return link.finish([slot[v] for v in ret.operands], program.input_specs, program.output_specs, host, names)
+
+
+def compile_placed(program: Program, options: CompileOptions, run_pipeline) -> Executable:
+    """Place ``program`` on the machine the options name and compile it: placement, then
+    one part per run of same-device ops, each compiled by its device's backend, linked
+    with transfer steps."""
+    machine = machine_of(options)
+    plan = placement_pipeline(program, options, machine, run_pipeline)
+    program.verify()
+    dumper = current_dumper()
+    if dumper is not None and dumper.enabled:
+        dumper.ir("place", program.text())  # the placed IR: device attributes and transfers
+    log("placement").info("placed %s on %s: estimated %.3g ms", options.name,
+                          ", ".join(plan.devices_used()), plan.total_s * 1e3)
+    exe = compose(program, machine, options)
+    exe.placement = plan
+    return exe
+
+
+__all__ = ["compile_program", "run_pipeline", "resolve_target", "diagnostics", "compile_placed",
+           "placement_pipeline", "supports_table", "wants_placement", "compose"]

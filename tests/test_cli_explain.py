@@ -64,7 +64,7 @@ def test_html_draws_one_box_per_group_and_every_transfer():
 
     from furcate.compiler import run_pipeline
     from furcate.dtypes import TensorSpec
-    from furcate.hetero import placement_pipeline
+    from furcate.compiler import placement_pipeline
     from furcate.ir.builder import GraphBuilder
     from furcate.passes.explain import html
     from furcate.runtime.devices import Device, Machine, make_spec, simulated

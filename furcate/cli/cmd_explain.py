@@ -38,7 +38,7 @@ def parse_pins(texts: list[str]) -> dict[str, str]:
 def run(args) -> int:
     from furcate.cli.cmd_compile import capture_jax, capture_torch
     from furcate.compiler import run_pipeline
-    from furcate.hetero import placement_pipeline
+    from furcate.compiler import placement_pipeline
     from furcate.passes.explain import html, report
     from furcate.runtime import devices as dev_mod
 

@@ -35,18 +35,21 @@ def register(sub) -> None:
 
 
 def split_pipeline(spec: str) -> tuple[list[str], str | None]:
-    """The furcate pass names of ``spec`` and the pseudo-pass it ends in (``TERMINAL``), if any."""
-    from furcate.passes.pipeline import resolve
+    """The furcate pass specs of ``spec`` and the pseudo-pass it ends in (``TERMINAL``), if any."""
+    from furcate.passes.pipeline import parse_specs, resolve
 
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    last = names[-1] if names and names[-1] in TERMINAL else None
-    if last:
-        names = names[:-1]
-    for n in names:
-        if n in TERMINAL:
-            raise CliError(f"pass {n!r} must come last in the pipeline")
     try:
-        return resolve(names), last
+        specs = parse_specs(spec)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    last = specs[-1].name if specs and specs[-1].name in TERMINAL else None
+    if last:
+        specs = specs[:-1]
+    for a in specs:
+        if a.name in TERMINAL:
+            raise CliError(f"pass {a.name!r} must come last in the pipeline")
+    try:
+        return resolve([str(a) for a in specs]), last
     except ValueError as e:
         raise CliError(f"{e}; also {', '.join(TERMINAL)} (as the last pass)") from None
 

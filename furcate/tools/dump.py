@@ -4,7 +4,7 @@ A dump root holds one directory per compiled graph (``<pid>_<NNN>_<name>``,
 written by ``diagnostics.Dumper``); ``load_dump`` accepts the root or one graph
 directory and returns a ``GraphDump`` per graph, in the order they compiled.
 ``part_NN_<device>.mlir`` files are the per-device sub-programs of a placed graph
-(``hetero.compose``). Everything else in a graph directory that is not one of the
+(``compiler.compose``). Everything else in a graph directory that is not one of the
 driver's own files is a kernel source a backend wrote (``.c``, Triton ``.py``,
 ``.stablehlo.mlir``...).
 

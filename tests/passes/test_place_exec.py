@@ -143,7 +143,7 @@ def test_single_device_list_compiles_normally():
 
 
 def test_transfers_are_in_the_ir():
-    from furcate.hetero import placement_pipeline
+    from furcate.compiler import placement_pipeline
     from furcate.runtime.devices import resolve
     from furcate.compiler import run_pipeline
 

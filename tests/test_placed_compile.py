@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import furcate
-from furcate import hetero
+from furcate import compiler
 from furcate.runtime.devices import Device, make_spec, simulated
 from tests.tolerance import assert_close
 
@@ -22,14 +22,14 @@ XLA_CPU = Device("xla:cpu", make_spec("test-host", "cpu", {"f32": 100e9}, 20e9, 
 def plans(monkeypatch):
     """The placement plans of every program compiled while the test runs."""
     seen = []
-    real = hetero.compile_placed
+    real = compiler.compile_placed
 
     def spy(program, options, run_pipeline):
         exe = real(program, options, run_pipeline)
         seen.append((exe.placement, exe))
         return exe
 
-    monkeypatch.setattr(hetero, "compile_placed", spy)
+    monkeypatch.setattr(compiler, "compile_placed", spy)
     return seen
 
 
