@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from furcate.ir import op_table
+
 # primitive name -> converter(cx, eqn, args) -> SSAValue | list[SSAValue]
 CONVERTERS: dict[str, Callable] = {}
 
@@ -34,15 +36,9 @@ def converter(*names: str):
 # --------------------------------------------------------------------------
 # elementwise
 
-_UNARY = {
-    "neg": "neg", "abs": "abs", "sign": "sign", "exp": "exp", "expm1": "expm1",
-    "log": "log", "log1p": "log1p", "tanh": "tanh", "logistic": "logistic",
-    "sqrt": "sqrt", "rsqrt": "rsqrt", "erf": "erf", "sin": "sin", "cos": "cos",
-    "floor": "floor", "ceil": "ceil", "not": "not", "is_finite": "is_finite",
-}
-_BINARY = {
-    "add": "add", "sub": "sub", "mul": "mul", "div": "div", "rem": "rem", "pow": "pow",
-    "max": "max", "min": "min", "and": "and", "or": "or", "xor": "xor", "atan2": "atan2",
+# jaxpr primitive -> furcate op: the op table's (``ir/op_table.py``), plus a few of our own
+_UNARY = {p: e.name for e in op_table.UNARY for p in e.jax} | {"is_finite": "is_finite"}
+_BINARY = {p: e.name for e in op_table.BINARY for p in e.jax} | {
     "add_any": "add",  # gradient accumulation
 }
 _COMPARE = {"eq": "EQ", "ne": "NE", "lt": "LT", "le": "LE", "gt": "GT", "ge": "GE"}

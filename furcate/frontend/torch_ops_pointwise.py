@@ -11,6 +11,7 @@ import torch
 
 from furcate.dtypes import TensorSpec, is_float
 from furcate.frontend.torch_registry import CONVERTERS_BY_NAME, Converter, Cx, aten, is_tensor_val, register, upcast
+from furcate.ir import op_table
 from furcate.ir.builder import spec
 
 # --------------------------------------------------------------------------
@@ -22,6 +23,12 @@ def _binary_in(cx: Cx, node, a, b, dtype: str | None = None):
     out = cx.out(node)
     t = TensorSpec(out.shape, dtype or out.dtype)
     return cx.tensor(a, t), cx.tensor(b, t)
+
+
+def _aten(name: str):
+    """``"erf.default"`` -> ``aten.erf.default``."""
+    packet, _, overload = name.partition(".")
+    return getattr(getattr(aten, packet), overload)
 
 
 # on bools torch's add/mul/max/min are logical or/and
@@ -90,7 +97,9 @@ def _int_div_check(node) -> bool | str:
 
 
 register(aten.fmod.Tensor, aten.fmod.Scalar, check=_int_div_check)(_simple_binary("rem"))
-register(aten.atan2.default)(_simple_binary("atan2"))
+for _e in op_table.BINARY:
+    if _e.aten:
+        register(*map(_aten, _e.aten))(_simple_binary(_e.name))
 
 
 def _fma(cx, node, a, b, c):
@@ -180,22 +189,10 @@ def _unary(opname: str):
     return conv
 
 
-for _name, _ops in {
-    "exp": [aten.exp.default],
-    "expm1": [aten.expm1.default],
-    "log": [aten.log.default],
-    "log1p": [aten.log1p.default],
-    "tanh": [aten.tanh.default],
-    "sqrt": [aten.sqrt.default],
-    "rsqrt": [aten.rsqrt.default],
-    "logistic": [aten.sigmoid.default],
-    "erf": [aten.erf.default],
-    "sin": [aten.sin.default],
-    "cos": [aten.cos.default],
-    "neg": [aten.neg.default],
-    "abs": [aten.abs.default],
-}.items():
-    register(*_ops)(_unary(_name))
+# the op table's one-to-one ATen ops (``ir/op_table.py``)
+for _e in op_table.UNARY:
+    if _e.aten:
+        register(*map(_aten, _e.aten))(_unary(_e.name))
 
 
 @register(aten.sign.default, aten.sgn.default)

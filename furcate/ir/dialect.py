@@ -39,8 +39,10 @@ from furcate.ir.ops_base import (
     py_to_attr,
     spec_of,
 )
+from furcate.ir import op_table
 from furcate.ir.ops_elementwise import (
     COMPARISON_DIRECTIONS,
+    TABLE_OPS,
     AbsOp,
     AddOp,
     AndOp,
@@ -110,10 +112,9 @@ from furcate.ir.ops_tensor import (
 )
 
 ALL_OPS = [
-    NegOp, AbsOp, ExpOp, Expm1Op, LogOp, Log1pOp, TanhOp, SqrtOp, RsqrtOp, LogisticOp, ErfOp,
-    SinOp, CosOp, FloorOp, CeilOp, RoundNearestEvenOp, RoundNearestAfzOp, SignOp, NotOp,
+    *(TABLE_OPS[e.name] for e in op_table.UNARY),
     IsFiniteOp,
-    AddOp, SubOp, MulOp, DivOp, RemOp, PowOp, MaxOp, MinOp, AndOp, OrOp, XorOp, Atan2Op,
+    *(TABLE_OPS[e.name] for e in op_table.BINARY),
     CompareOp, SelectOp, ClampOp, ConvertOp, ConstantOp, ConstantRefOp, IotaOp,
     BroadcastInDimOp, ReshapeOp, TransposeOp, SliceOp, ConcatenateOp, PadOp,
     ReduceOp, ArgmaxOp, ArgminOp, DotGeneralOp, GatherOp, GatherAlongOp, ScatterAddOp,

@@ -1,5 +1,7 @@
 """Elementwise ``furcate`` ops: unary, binary, compare, select, clamp, convert.
 
+The unary and binary ops are made from the op table (``op_table.py``), one class each.
+
 Operands have equal shapes (and, except where noted, equal dtypes): nothing
 broadcasts or promotes implicitly. Shape and dtype rules are in ``shapes.py``.
 """
@@ -14,7 +16,7 @@ from xdsl.irdl import irdl_op_definition, operand_def, prop_def, result_def, tra
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
-from furcate.ir import shapes
+from furcate.ir import op_table, shapes
 from furcate.ir.ops_base import FurcateOp, spec_of
 from furcate.ir.types import TensorSpec, to_type
 
@@ -40,35 +42,19 @@ class UnaryOp(FurcateOp):
         return [shapes.unary(self.name, specs, self.DTYPES)]
 
 
+def class_name(opname: str) -> str:
+    """``log1p`` -> ``Log1pOp``, ``round_nearest_even`` -> ``RoundNearestEvenOp``."""
+    return "".join(p[:1].upper() + p[1:] for p in opname.split("_")) + "Op"
+
+
 def _unary(opname: str, dtypes: str = "float", doc: str = ""):
     cls = type(
-        opname.title().replace("_", "") + "Op",
+        class_name(opname),
         (UnaryOp,),
         {"name": f"furcate.{opname}", "DTYPES": dtypes, "__annotations__": {"DTYPES": ClassVar[str]},
          "__doc__": doc or f"Elementwise {opname}.", "__module__": __name__},
     )
     return irdl_op_definition(cls)
-
-
-NegOp = _unary("neg", "numeric")
-AbsOp = _unary("abs", "numeric")
-ExpOp = _unary("exp")
-Expm1Op = _unary("expm1")
-LogOp = _unary("log")
-Log1pOp = _unary("log1p")
-TanhOp = _unary("tanh")
-SqrtOp = _unary("sqrt")
-RsqrtOp = _unary("rsqrt")
-LogisticOp = _unary("logistic", doc="1 / (1 + exp(-x)).")
-ErfOp = _unary("erf")
-SinOp = _unary("sin")
-CosOp = _unary("cos")
-FloorOp = _unary("floor")
-CeilOp = _unary("ceil")
-RoundNearestEvenOp = _unary("round_nearest_even", doc="Round half to even (torch.round).")
-RoundNearestAfzOp = _unary("round_nearest_afz", doc="Round half away from zero (C round()).")
-SignOp = _unary("sign", "numeric", doc="-1, 0 or 1 (NaN for NaN, sign kept for -0.0).")
-NotOp = _unary("not", "int_or_bool", doc="Logical not on i1, bitwise not on integers.")
 
 
 @irdl_op_definition
@@ -106,7 +92,7 @@ class BinaryOp(FurcateOp):
 
 def _binary(opname: str, dtypes: str = "numeric", doc: str = ""):
     cls = type(
-        opname.title().replace("_", "") + "Op",
+        class_name(opname),
         (BinaryOp,),
         {"name": f"furcate.{opname}", "DTYPES": dtypes, "__annotations__": {"DTYPES": ClassVar[str]},
          "__doc__": doc or f"Elementwise {opname}.", "__module__": __name__},
@@ -114,22 +100,12 @@ def _binary(opname: str, dtypes: str = "numeric", doc: str = ""):
     return irdl_op_definition(cls)
 
 
-AddOp = _binary("add")
-SubOp = _binary("sub")
-MulOp = _binary("mul")
-DivOp = _binary(
-    "div", doc="Division; integers truncate toward zero, x/0 = -1, INT_MIN/-1 = INT_MIN (XLA's rules)."
-)
-RemOp = _binary(
-    "rem", doc="Remainder with the sign of the dividend (C fmod / truncated); x%0 = x, INT_MIN%-1 = 0."
-)
-PowOp = _binary("pow")
-MaxOp = _binary("max", doc="Maximum; NaN propagates.")
-MinOp = _binary("min", doc="Minimum; NaN propagates.")
-AndOp = _binary("and", "int_or_bool")
-OrOp = _binary("or", "int_or_bool")
-XorOp = _binary("xor", "int_or_bool")
-Atan2Op = _binary("atan2", "float")
+# one class per entry of the op table (``op_table.TABLE``), named like ``ErfOp``,
+# ``RoundNearestEvenOp``; ``TABLE_OPS`` in table order
+TABLE_OPS: dict[str, type] = {
+    e.name: (_unary if e.arity == 1 else _binary)(e.name, e.dtypes, e.doc) for e in op_table.TABLE
+}
+globals().update({cls.__name__: cls for cls in TABLE_OPS.values()})
 
 # --------------------------------------------------------------------------
 # compare, select, clamp, convert

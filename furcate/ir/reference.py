@@ -12,7 +12,8 @@ storage dtype, which rounds once per op. Integers wrap; integer div/rem follow
 XLA (truncate toward zero, x/0 = -1, x%0 = x, INT_MIN/-1 = INT_MIN,
 INT_MIN%-1 = 0); max/min propagate NaN; float→int converts truncate toward
 zero, saturate and map NaN to 0. The caller silences NumPy's FP and overflow
-warnings. ``erf`` needs SciPy (imported when the op is evaluated).
+warnings. ``erf`` needs SciPy (imported when the op is evaluated). The unary and binary
+ops' functions are declared in the op table (``op_table.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from furcate.dtypes import TensorSpec, is_float, is_int
+from furcate.ir import op_table
 
 
 def compute_dtype(spec: TensorSpec) -> np.dtype:
@@ -34,57 +36,14 @@ def _up(x, ct):
 
 
 # --------------------------------------------------------------------------
-# unary
+# unary and binary: the op table's functions (``op_table.py``), by operand domain
 
-
-def _rsqrt(x):
-    return 1 / np.sqrt(x)
-
-
-def _logistic(x):
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _erf(x):
-    from scipy.special import erf
-
-    return erf(x)
-
-
-def _round_afz(x):
-    t = np.trunc(x)
-    return np.where(np.abs(x - t) >= 0.5, t + np.sign(x), t)
-
-
-def _float_sign(x):
-    return np.where(x == 0, x, np.sign(x))  # keeps -0.0; NaN stays NaN
-
-
-FLOAT_UNARY: dict[str, Callable] = {
-    "neg": np.negative,
-    "abs": np.abs,
-    "exp": np.exp,
-    "expm1": np.expm1,
-    "log": np.log,
-    "log1p": np.log1p,
-    "tanh": np.tanh,
-    "sqrt": np.sqrt,
-    "rsqrt": _rsqrt,
-    "logistic": _logistic,
-    "erf": _erf,
-    "sin": np.sin,
-    "cos": np.cos,
-    "floor": np.floor,
-    "ceil": np.ceil,
-    "round_nearest_even": np.rint,
-    "round_nearest_afz": _round_afz,
-    "sign": _float_sign,
-}
-
-INT_UNARY: dict[str, Callable] = {"neg": np.negative, "abs": np.abs, "sign": np.sign, "not": np.invert}
-
-BOOL_UNARY: dict[str, Callable] = {"not": np.logical_not}
+FLOAT_UNARY: dict[str, Callable] = {e.name: e.on_float for e in op_table.UNARY if e.on_float}
+INT_UNARY: dict[str, Callable] = {e.name: e.on_int for e in op_table.UNARY if e.on_int}
+BOOL_UNARY: dict[str, Callable] = {e.name: e.on_bool for e in op_table.UNARY if e.on_bool}
+FLOAT_BINARY: dict[str, Callable] = {e.name: e.on_float for e in op_table.BINARY if e.on_float}
+INT_BINARY: dict[str, Callable] = {e.name: e.on_int for e in op_table.BINARY if e.on_int}
+BOOL_BINARY: dict[str, Callable] = {e.name: e.on_bool for e in op_table.BINARY if e.on_bool}
 
 
 def _lookup(name: str, dtype: str, floats: dict, ints: dict, bools: dict) -> Callable:
@@ -109,64 +68,6 @@ def _unary(name):
 def _is_finite(attrs, ins, outs):
     ct = compute_dtype(ins[0])
     return lambda a: np.isfinite(_up(a, ct))
-
-
-# --------------------------------------------------------------------------
-# binary
-
-
-def _int_div(x, y):
-    info = np.iinfo(x.dtype)
-    bad = (y == 0) | ((x == info.min) & (y == -1))
-    ys = np.where(bad, np.ones_like(y), y)
-    q = (x - np.fmod(x, ys)) // ys  # exact: truncation toward zero; INT_MIN/-1 divides by 1
-    return np.where(y == 0, np.array(-1, x.dtype), q)
-
-
-def _int_rem(x, y):
-    bad = y == 0
-    r = np.fmod(x, np.where(bad, np.ones_like(y), y))  # INT_MIN % -1 -> fmod(INT_MIN, -1) = 0
-    return np.where(bad, x, r)
-
-
-def _int_pow(x, y):
-    neg = y < 0
-    r = np.power(x, np.where(neg, np.zeros_like(y), y))  # exponentiation by squaring, wrapping
-    if not neg.any():
-        return r
-    one = np.array(1, x.dtype)
-    odd = (y & 1) == 1
-    special = np.where(x == 1, one, np.where(x == -1, np.where(odd, -one, one), np.zeros_like(one)))
-    return np.where(neg, special, r)
-
-
-FLOAT_BINARY: dict[str, Callable] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": np.true_divide,
-    "rem": np.fmod,
-    "pow": np.power,
-    "max": np.maximum,
-    "min": np.minimum,
-    "atan2": np.arctan2,
-}
-
-INT_BINARY: dict[str, Callable] = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "div": _int_div,
-    "rem": _int_rem,
-    "pow": _int_pow,
-    "max": np.maximum,
-    "min": np.minimum,
-    "and": np.bitwise_and,
-    "or": np.bitwise_or,
-    "xor": np.bitwise_xor,
-}
-
-BOOL_BINARY: dict[str, Callable] = {"and": np.logical_and, "or": np.logical_or, "xor": np.logical_xor}
 
 
 def _binary(name):
@@ -244,9 +145,9 @@ def _iota(attrs, ins, outs):
 
 # op name -> factory(attrs, in_specs, out_specs) -> fn(*arrays)
 _FACTORIES: dict[str, Callable] = {
-    **{name: _unary(name) for name in [*FLOAT_UNARY, "not"]},
+    **{e.name: _unary(e.name) for e in op_table.UNARY},
     "is_finite": _is_finite,
-    **{name: _binary(name) for name in [*INT_BINARY, "atan2"]},
+    **{e.name: _binary(e.name) for e in op_table.BINARY},
     "compare": _compare,
     "select": _select,
     "clamp": _clamp,

@@ -7,8 +7,9 @@ only the policy: which ops fold. Layout ops (reshape, transpose,
 broadcast_in_dim, slice, concatenate) and iota fold too; the caller decides
 the size limits.
 
-Two ops are left in the program on purpose: ``erf`` (its reference needs
-SciPy, which the compiler does not depend on) and integer→bf16 ``convert``
+Ops left in the program on purpose: those the op table marks ``fold=False``
+(``erf``: its reference needs SciPy, which the compiler does not depend on) and
+integer→bf16 ``convert``
 (the reference rounds through f64, twice for |x| > 2**53; targets round
 differently).
 
@@ -20,12 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from furcate.ir import reference
+from furcate.ir import op_table, reference
 from furcate.ir.dialect import spec_of
 from furcate.ir.types import TensorSpec, is_int
 
 LAYOUT_FOLDS = {"reshape", "transpose", "broadcast_in_dim", "slice", "concatenate"}
-NOT_FOLDED = {"erf"}
+NOT_FOLDED = {e.name for e in op_table.TABLE if not e.fold}
 
 
 def _folds(name: str, ins: list[TensorSpec], out: TensorSpec) -> bool:

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from xdsl.ir import Operation, SSAValue
 
 from furcate.ir import dialect as d
+from furcate.ir import op_table
 
 ALL_KINDS = frozenset({"pointwise", "reduction", "gemm", "window"})
 WINDOW_OPS = (d.ConvolutionOp, d.ReduceWindowOp)
@@ -56,11 +57,8 @@ POINTWISE_OPS = tuple(d.ELEMENTWISE_OPS) + (d.IsFiniteOp,)
 LAYOUT_OPS = (d.BroadcastInDimOp, d.TransposeOp, d.ReshapeOp, d.SliceOp)
 SOURCE_OPS = (d.ConstantOp, d.IotaOp)
 
-# FLOPs per element; anything not listed costs CHEAP_FLOPS
-EXPENSIVE_FLOPS = {
-    "exp": 16, "expm1": 16, "log": 16, "log1p": 16, "tanh": 16, "logistic": 16, "erf": 16,
-    "sin": 16, "cos": 16, "atan2": 24, "pow": 24, "sqrt": 4, "rsqrt": 4, "div": 4, "rem": 8,
-}
+# FLOPs per element (the op table's); anything not listed costs CHEAP_FLOPS
+EXPENSIVE_FLOPS = op_table.flops_per_element()
 CHEAP_FLOPS = 1
 
 

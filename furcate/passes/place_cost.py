@@ -30,15 +30,13 @@ from dataclasses import dataclass, field
 from xdsl.ir import Operation, SSAValue
 
 from furcate.ir import dialect as d
+from furcate.ir import op_table
 from furcate.runtime.devices import Device
 
 SOURCE_OPS = (d.ConstantOp, d.ConstantRefOp, d.IotaOp)
 
-# FLOPs per element of the expensive elementwise ops (others: 1)
-_ELEMENT_FLOPS = {
-    "exp": 16, "expm1": 16, "log": 16, "log1p": 16, "tanh": 16, "logistic": 16, "erf": 16,
-    "sin": 16, "cos": 16, "atan2": 24, "pow": 24, "sqrt": 4, "rsqrt": 4, "div": 4, "rem": 8,
-}
+# FLOPs per element of the expensive elementwise ops (the op table's; others: 1)
+_ELEMENT_FLOPS = op_table.flops_per_element()
 # ops that only move data: no FLOPs
 _MOVE_OPS = {"broadcast_in_dim", "reshape", "transpose", "slice", "concatenate", "pad", "gather",
              "gather_along", "convert", "transfer", "yield"}

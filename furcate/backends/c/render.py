@@ -15,6 +15,7 @@ import re
 
 from furcate.backends.kernel.desc import Affine, Const, Gather, Index, Kernel, Load, Op, Reduce
 from furcate.backends.kernel.prims import PrimRenderer
+from furcate.ir import op_table
 
 CTYPE = {"f32": "float", "f64": "double", "f16": "uint16_t", "bf16": "uint16_t", "i1": "uint8_t",
          "i8": "int8_t", "i32": "int32_t", "i64": "int64_t"}
@@ -57,38 +58,11 @@ def _suffix(dt: str) -> str:
     return "d" if dt == "f64" else "f"
 
 
-UNARY_F = {  # f32 (and f16/bf16 in f32) / f64 expressions
-    "neg": ("(-{0})", "(-{0})"),
-    "abs": ("fabsf({0})", "fabs({0})"),
-    "exp": ("fc_expf({0})", "exp({0})"),
-    "expm1": ("expm1f({0})", "expm1({0})"),
-    "log": ("fc_logf({0})", "log({0})"),
-    "log1p": ("log1pf({0})", "log1p({0})"),
-    "tanh": ("fc_tanhf({0})", "tanh({0})"),
-    "sqrt": ("sqrtf({0})", "sqrt({0})"),
-    "rsqrt": ("(1.0f / sqrtf({0}))", "(1.0 / sqrt({0}))"),
-    "logistic": ("fc_logisticf({0})", "fc_logisticd({0})"),
-    "erf": ("fc_erff({0})", "erf({0})"),
-    "sin": ("sinf({0})", "sin({0})"),
-    "cos": ("cosf({0})", "cos({0})"),
-    "floor": ("floorf({0})", "floor({0})"),
-    "ceil": ("ceilf({0})", "ceil({0})"),
-    "round_even": ("fc_rintf({0})", "nearbyint({0})"),
-    "round_afz": ("fc_round_afzf({0})", "fc_round_afzd({0})"),
-    "sign": ("({0} > 0.0f ? 1.0f : ({0} < 0.0f ? -1.0f : {0}))", "({0} > 0.0 ? 1.0 : ({0} < 0.0 ? -1.0 : {0}))"),
+# f32 (and f16/bf16 in f32) / f64 expressions: the op table's (``ir/op_table.py``), plus is_finite
+UNARY_F = {e.prim: e.c for e in op_table.UNARY if e.c} | {
     "is_finite": ("(fabsf({0}) <= 3.40282347e+38f)", "(fabs({0}) <= 1.7976931348623157e308)"),
 }
-BINARY_F = {
-    "add": ("({0} + {1})",) * 2,
-    "sub": ("({0} - {1})",) * 2,
-    "mul": ("({0} * {1})",) * 2,
-    "div": ("({0} / {1})",) * 2,
-    "rem": ("fmodf({0}, {1})", "fmod({0}, {1})"),
-    "pow": ("powf({0}, {1})", "pow({0}, {1})"),
-    "max": ("fc_maxf({0}, {1})", "fc_maxd({0}, {1})"),
-    "min": ("fc_minf({0}, {1})", "fc_mind({0}, {1})"),
-    "atan2": ("atan2f({0}, {1})", "atan2({0}, {1})"),
-}
+BINARY_F = {e.prim: e.c for e in op_table.BINARY if e.c}
 
 
 def _float_op(prim: str, args: list[str], dt: str) -> str:
@@ -307,7 +281,7 @@ def _const_array(name: str, t: str, arr) -> str:
 
 
 # primitives that cost far more than an add (latency chains, per-row caching of reductions)
-EXPENSIVE = frozenset({"exp", "expm1", "log", "log1p", "tanh", "logistic", "erf", "sin", "cos", "pow", "atan2"})
+EXPENSIVE = frozenset(e.prim for e in op_table.TABLE if e.flops >= 16)
 STREAMS = 4  # independent element streams interleaved in a latency-bound loop
 LONG_CHAIN = 40  # dependency depth (an expensive primitive counts 10) that makes a loop latency-bound
 

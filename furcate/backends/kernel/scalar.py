@@ -33,21 +33,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-UNARY = (
-    "neg", "abs", "exp", "expm1", "log", "log1p", "tanh", "sqrt", "rsqrt", "logistic", "erf",
-    "sin", "cos", "floor", "ceil", "round_even", "round_afz", "sign", "not", "is_finite",
-)
-BINARY = ("add", "sub", "mul", "div", "rem", "pow", "max", "min", "and", "or", "xor", "atan2")
+from furcate.ir import op_table
+
+# the primitives of the op table's unary and binary ops (``ir/op_table.py``), plus is_finite
+UNARY = tuple(e.prim for e in op_table.UNARY) + ("is_finite",)
+BINARY = tuple(e.prim for e in op_table.BINARY)
 COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 OTHER = ("select", "convert")
 
 PRIMITIVES = frozenset(UNARY + BINARY + COMPARE + OTHER)
 
 # furcate op name -> primitive (1:1 renames)
-_RENAME = {
-    "round_nearest_even": "round_even",
-    "round_nearest_afz": "round_afz",
-}
+_RENAME = {e.name: e.prim for e in op_table.TABLE if e.prim != e.name}
 
 
 @dataclass(frozen=True)

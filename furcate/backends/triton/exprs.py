@@ -38,6 +38,7 @@ import math
 import struct
 
 from furcate.backends.kernel.prims import PrimRenderer
+from furcate.ir import op_table
 
 FLOATS = ("f32", "f64", "f16", "bf16")
 TL = {"f32": "tl.float32", "f64": "tl.float64", "f16": "tl.float16", "bf16": "tl.bfloat16",
@@ -182,64 +183,27 @@ def _fc_ipow(a, b, BITS: tl.constexpr):
 '''
 
 
+_FLOAT = {e.prim: e.triton for e in op_table.TABLE if e.triton}  # (f32, f64) templates
+
+
 def unary_float(prim: str, x: str, dt: str) -> str:
     c = compute(dt)
-    one, half, zero = _c(1.0, c), _c(0.5, c), _c(0.0, c)
-    table = {
-        "neg": f"(-{x})",
-        "abs": f"tl.abs({x})",
-        "exp": f"tl.exp({x})",
-        "log": f"tl.log({x})",
-        "sqrt": f"tl.sqrt_rn({x})" if c == "f32" else f"tl.sqrt({x})",
-        "rsqrt": f"(1.0 / tl.sqrt_rn({x}))" if c == "f32" else f"(1.0 / tl.sqrt({x}))",
-        "logistic": f"tl.sigmoid({x})",
-        "erf": f"tl.erf({x})",
-        "sin": f"tl.sin({x})",
-        "cos": f"tl.cos({x})",
-        "floor": f"tl.floor({x})",
-        "ceil": f"tl.ceil({x})",
-        "sign": f"tl.where({x} > {zero}, {one}, tl.where({x} < {zero}, -{one}, {x}))",
-        "is_finite": f"(tl.abs({x}) <= {_c(F32_MAX if c == 'f32' else 1.7976931348623157e308, c)})",
-        # tanh(x) = 2*sigmoid(2x) - 1; below 0.01 the series x - x^3/3 + 2x^5/15 (error < 1e-14 rel)
-        "tanh": (f"tl.where(tl.abs({x}) < 0.01, {x} * (1.0 + {x} * {x} * (-0.3333333333333333 + {x} * {x} "
-                 f"* 0.13333333333333333)), 2.0 * tl.sigmoid(2.0 * {x}) - 1.0)"),
-        # Kahan: expm1(x) = (u - 1) * x / log(u), u = exp(x)
-        "expm1": (f"tl.where(tl.exp({x}) == {one}, {x}, tl.where(tl.exp({x}) - {one} == -{one}, -{one}, "
-                  f"tl.where(tl.abs({x}) > 50.0, tl.exp({x}) - {one}, "
-                  f"(tl.exp({x}) - {one}) * {x} / tl.log(tl.exp({x})))))"),
-        # Kahan: log1p(x) = log(u) * x / (u - 1), u = 1 + x
-        "log1p": (f"tl.where({x} + {one} == {one}, {x}, tl.where(tl.abs({x}) > 1e30, tl.log({x} + {one}), "
-                  f"tl.log({x} + {one}) * {x} / (({x} + {one}) - {one})))"),
-        "round_even": (f"(tl.floor({x}) + tl.where(({x} - tl.floor({x}) > {half}) | (({x} - tl.floor({x}) == {half})"
-                       f" & (tl.floor({x}) - 2.0 * tl.floor({x} * 0.5) == {one})), {one}, {zero}))"),
-        "round_afz": (f"tl.where({x} < {zero}, -(tl.floor(tl.abs({x})) + tl.where(tl.abs({x}) - tl.floor(tl.abs({x}))"
-                      f" >= {half}, {one}, {zero})), tl.floor(tl.abs({x})) + tl.where(tl.abs({x}) - "
-                      f"tl.floor(tl.abs({x})) >= {half}, {one}, {zero}))"),
-    }
-    if prim not in table:
-        raise TritonRenderError(f"scalar op {prim} on {dt} has no Triton rendering")
-    return table[prim]
+    if prim == "is_finite":
+        return f"(tl.abs({x}) <= {_c(F32_MAX if c == 'f32' else 1.7976931348623157e308, c)})"
+    return _float_expr(prim, [x], dt)
 
 
 def binary_float(prim: str, a: str, b: str, dt: str) -> str:
+    return _float_expr(prim, [a, b], dt)
+
+
+def _float_expr(prim: str, args: list[str], dt: str) -> str:
+    """The op table's Triton template of ``prim`` for ``dt`` (f16/bf16: the f32 one)."""
     c = compute(dt)
-    table = {
-        "add": f"({a} + {b})",
-        "sub": f"({a} - {b})",
-        "mul": f"({a} * {b})",
-        "div": f"tl.div_rn({a}, {b})" if c == "f32" else f"({a} / {b})",
-        "rem": f"({a} % {b})",
-        "max": f"tl.maximum({a}, {b}, propagate_nan=tl.PropagateNan.ALL)",
-        "min": f"tl.minimum({a}, {b}, propagate_nan=tl.PropagateNan.ALL)",
-    }
-    if prim in ("pow", "atan2"):  # f64 helpers; x ** y and atan2(y, x) with args (y, x) as in C
-        fn = "_fc_pow" if prim == "pow" else "_fc_atan2"
-        if c == "f64":
-            return f"{fn}({a}, {b})"
-        return f"{fn}(({a}).to(tl.float64), ({b}).to(tl.float64)).to(tl.float32)"
-    if prim not in table:
+    if prim not in _FLOAT:
         raise TritonRenderError(f"scalar op {prim} on {dt} has no Triton rendering")
-    return table[prim]
+    template = _FLOAT[prim][1 if c == "f64" else 0]
+    return template.format(*args, one=_c(1.0, c), half=_c(0.5, c), zero=_c(0.0, c))
 
 
 def int_op(prim: str, args: list[str], dt: str) -> str:

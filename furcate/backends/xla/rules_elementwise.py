@@ -11,61 +11,54 @@ from __future__ import annotations
 from jax.extend.mlir.dialects import chlo
 from jax.extend.mlir.dialects import stablehlo as hlo
 
-from furcate.backends.xla._hlo import compare, dense, rule, tensor_type
+from furcate.backends.xla._hlo import compare, dense, rule, scalar, spec_of, tensor_type
+from furcate.ir import op_table
 from furcate.ir.dialect import spec_of as furcate_spec
 
-_UNARY = {
-    "neg": hlo.negate,
-    "abs": hlo.abs,
-    "exp": hlo.exponential,
-    "expm1": hlo.exponential_minus_one,
-    "log": hlo.log,
-    "log1p": hlo.log_plus_one,
-    "tanh": hlo.tanh,
-    "sqrt": hlo.sqrt,
-    "rsqrt": hlo.rsqrt,
-    "logistic": hlo.logistic,
-    "erf": chlo.erf,
-    "sin": hlo.sine,
-    "cos": hlo.cosine,
-    "floor": hlo.floor,
-    "ceil": hlo.ceil,
-    "round_nearest_even": hlo.round_nearest_even,
-    "round_nearest_afz": hlo.round_nearest_afz,
-    "sign": hlo.sign,
-    "not": hlo.not_,
-    "is_finite": hlo.is_finite,
-}
+_MODULES = {"hlo": hlo, "chlo": chlo}
 
-_BINARY = {
-    "add": hlo.add,
-    "sub": hlo.subtract,
-    "mul": hlo.multiply,
-    # XLA's integer div/rem already follow furcate's contract (trunc; x/0 = -1,
-    # INT_MIN/-1 = INT_MIN, x%0 = x, INT_MIN%-1 = 0)
-    "div": hlo.divide,
-    "rem": hlo.remainder,
-    "pow": hlo.power,
-    "max": hlo.maximum,
-    "min": hlo.minimum,
-    "and": hlo.and_,
-    "or": hlo.or_,
-    "xor": hlo.xor,
-    "atan2": hlo.atan2,
-}
+
+class Composer:
+    """The StableHLO ops an op table entry composes its lowering from (``op_table.py``:
+    ``stablehlo`` as a function of ``(L, *operands)``), on values of one type."""
+
+    abs = staticmethod(hlo.abs)
+    maximum = staticmethod(hlo.maximum)
+    minimum = staticmethod(hlo.minimum)
+    add = staticmethod(hlo.add)
+    subtract = staticmethod(hlo.subtract)
+    multiply = staticmethod(hlo.multiply)
+    divide = staticmethod(hlo.divide)
+    sqrt = staticmethod(hlo.sqrt)
+    select = staticmethod(hlo.select)
+    compare = staticmethod(compare)
+
+    @staticmethod
+    def constant_like(value, like):
+        spec = spec_of(like)
+        return hlo.broadcast_in_dim(tensor_type(spec), scalar(value, spec.dtype), [])
+
+
+def _table_rule(entry):
+    how = entry.stablehlo
+    if callable(how):
+        return lambda op, args: how(Composer, *args)
+    module, _, name = how.partition(".")
+    fn = getattr(_MODULES[module], name)
+    return lambda op, args: fn(*args)
 
 
 def _result_type(op, i: int = 0):
     return tensor_type(furcate_spec(op.results[i]))
 
 
-def _direct(fn):
-    """A rule that is one StableHLO op on the same operands."""
-    return lambda op, args: fn(*args)
+for _entry in op_table.TABLE:
+    rule(_entry.name)(_table_rule(_entry))
 
 
-for _name, _fn in {**_UNARY, **_BINARY}.items():
-    rule(_name)(_direct(_fn))
+@rule("is_finite")
+def _is_finite(op, args):
+    return hlo.is_finite(*args)
 
 
 @rule("compare")
