@@ -232,7 +232,7 @@ def test_strategy_generates_every_op_well_typed():
 
     seen = set()
 
-    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
     @given(programs(max_ops=6))
     def run(case):
         program, inputs = case

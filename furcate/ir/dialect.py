@@ -122,6 +122,8 @@ ALL_OPS = [
     YieldOp, FusionOp, TransferOp,
 ]
 
+globals().update({cls.__name__: cls for cls in TABLE_OPS.values()})  # HypotOp etc., as the others
+
 UNARY_OPS = [op for op in ALL_OPS if isinstance(op, type) and issubclass(op, UnaryOp)]
 BINARY_OPS = [op for op in ALL_OPS if isinstance(op, type) and issubclass(op, BinaryOp)]
 ELEMENTWISE_OPS = UNARY_OPS + BINARY_OPS + [CompareOp, SelectOp, ClampOp, ConvertOp]
