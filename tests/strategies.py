@@ -41,7 +41,7 @@ FLOAT_UNARY = ("exp", "expm1", "log", "log1p", "tanh", "sqrt", "rsqrt", "logisti
                "floor", "ceil", "round_nearest_even", "round_nearest_afz")
 NUMERIC_UNARY = ("neg", "abs", "sign")
 NUMERIC_BINARY = ("add", "sub", "mul", "div", "rem", "max", "min")
-FLOAT_BINARY = ("pow", "atan2")
+FLOAT_BINARY = ("pow", "atan2", "hypot")
 BITWISE = ("and", "or", "xor")
 # float ops that need exact operands (see the module docstring)
 NEEDS_EXACT = {"floor", "ceil", "round_nearest_even", "round_nearest_afz", "sign", "exp", "expm1", "rem",

@@ -127,20 +127,15 @@ _TL_ROUND_AFZ = ("tl.where({0} < {zero}, -(tl.floor(tl.abs({0})) + tl.where(tl.a
                  "tl.floor(tl.abs({0})) >= {half}, {one}, {zero}))")
 _TL_SIGN = "tl.where({0} > {zero}, {one}, tl.where({0} < {zero}, -{one}, {0}))"
 
-# hypot: an infinite operand gives +inf (even with a NaN), else max * sqrt(1 + (min/max)^2)
-# with NaN propagating through max/min; f32 is computed in f64 (no overflow, one rounding)
-_TL_HYPOT64 = ("tl.where(tl.abs({0}) > 1.7976931348623157e308, tl.abs({0}), tl.where(tl.abs({1}) > "
-               "1.7976931348623157e308, tl.abs({1}), tl.where(tl.maximum(tl.abs({0}), tl.abs({1}), "
-               "propagate_nan=tl.PropagateNan.ALL) == 0.0, tl.abs({0}), tl.maximum(tl.abs({0}), tl.abs({1}), "
-               "propagate_nan=tl.PropagateNan.ALL) * tl.sqrt(1.0 + (tl.minimum(tl.abs({0}), tl.abs({1}), "
-               "propagate_nan=tl.PropagateNan.ALL) / tl.where(tl.maximum(tl.abs({0}), tl.abs({1})) == 0.0, 1.0, "
-               "tl.maximum(tl.abs({0}), tl.abs({1}), propagate_nan=tl.PropagateNan.ALL))) * (tl.minimum("
-               "tl.abs({0}), tl.abs({1}), propagate_nan=tl.PropagateNan.ALL) / tl.where(tl.maximum(tl.abs({0}), "
-               "tl.abs({1})) == 0.0, 1.0, tl.maximum(tl.abs({0}), tl.abs({1}), "
-               "propagate_nan=tl.PropagateNan.ALL)))))))")
-_TL_HYPOT32 = ("tl.where(tl.abs({0}) > 3.40282347e+38, tl.abs({0}), tl.where(tl.abs({1}) > 3.40282347e+38, "
-               "tl.abs({1}), tl.sqrt(({0}).to(tl.float64) * ({0}).to(tl.float64) + ({1}).to(tl.float64) "
-               "* ({1}).to(tl.float64)).to(tl.float32)))")
+# hypot: an infinite operand gives +inf (even with a NaN), else M * sqrt(1 + (m/M)^2) with
+# M, m = max, min of |x|, |y| (NaN propagating), 0 where M is 0: no overflow, no underflow
+def _tl_hypot(big: str) -> str:
+    ax, ay = "tl.abs({0})", "tl.abs({1})"
+    hi = f"tl.maximum({ax}, {ay}, propagate_nan=tl.PropagateNan.ALL)"
+    lo = f"tl.minimum({ax}, {ay}, propagate_nan=tl.PropagateNan.ALL)"
+    q = f"({lo} / tl.where({hi} == 0.0, 1.0, {hi}))"
+    return (f"tl.where({ax} > {big}, {ax}, tl.where({ay} > {big}, {ay}, "
+            f"tl.where({hi} == 0.0, {ax}, {hi} * tl.sqrt(1.0 + {q} * {q}))))")
 
 
 def _hypot_hlo(L, a, b):
@@ -234,6 +229,10 @@ TABLE: tuple[Elementwise, ...] = (
     E("atan2", 2, "float", on_float=np.arctan2, flops=24, c=("atan2f({0}, {1})", "atan2({0}, {1})"),
       triton=("_fc_atan2(({0}).to(tl.float64), ({1}).to(tl.float64)).to(tl.float32)", "_fc_atan2({0}, {1})"),
       stablehlo="hlo.atan2", aten=("atan2.default",), jax=("atan2",)),
+    E("hypot", 2, "float", "sqrt(x*x + y*y) without overflow or underflow; +inf if either operand is "
+      "infinite (even if the other is NaN), as C hypot.", on_float=np.hypot, flops=16,
+      c=("hypotf({0}, {1})", "hypot({0}, {1})"), triton=(_tl_hypot("3.4028234663852886e+38"), _tl_hypot("1.7976931348623157e+308")), stablehlo=_hypot_hlo,
+      aten=("hypot.default",)),
 )
 del E
 
