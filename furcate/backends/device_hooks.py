@@ -1,6 +1,6 @@
 """What the backends tell the runtime about devices: microbenchmarks and buffer moves.
 
-The runtime stores device specs but cannot import a backend (DESIGN.md), so the
+The runtime stores device specs but cannot import a backend (docs/architecture.md, the layers), so the
 backends register, through ``runtime.devices``:
 
 - ``measure(device_name) -> dict``: a short microbenchmark of peak FLOP/s,

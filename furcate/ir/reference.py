@@ -1,6 +1,6 @@
 """The op set's reference semantics, executable with NumPy: elementwise ops, convert, iota.
 
-One implementation of each op's numerics (DESIGN.md, Numerics), shared by the
+One implementation of each op's numerics (docs/numpy.md, Semantics), shared by the
 NumPy backend (``furcate/backends/numpy_elementwise.py``) and constant folding
 (``furcate/passes/folding.py``), so the two can never disagree.
 

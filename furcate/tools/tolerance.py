@@ -1,4 +1,4 @@
-"""The one tolerance table per dtype (DESIGN.md, Numerics).
+"""The one tolerance table per dtype (docs/numpy.md, Semantics).
 
 How close a result must be to the NumPy reference: used by ``furcate bisect``
 (``furcate.tools.bisect.compare``) and by every numeric test

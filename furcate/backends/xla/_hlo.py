@@ -88,7 +88,7 @@ def convert(value: ir.Value, dtype: str) -> ir.Value:
 
 
 def accumulator_dtype(dtype: str) -> str:
-    """f16/bf16 are computed in f32 (DESIGN.md, Numerics); other dtypes as they are."""
+    """f16/bf16 are computed in f32 (docs/numpy.md, Semantics); other dtypes as they are."""
     return "f32" if dtype in ("f16", "bf16") else dtype
 
 
