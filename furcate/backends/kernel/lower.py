@@ -79,13 +79,15 @@ def unravel(lin: Affine, shape, extents) -> tuple[Affine, ...]:
             continue
         j = next((j for j, st in enumerate(strides) if shape[j] > 1 and st <= coef), None)
         if coef <= 0 or j is None or coef % strides[j]:
-            raise NotExpressible(f"reshape: offset {lin} is not affine in the target shape {list(shape)}")
+            raise NotExpressible(f"reshape to {list(shape)}: its elements cannot be read in the order of "
+                                 "this kernel's loops (the view needs a copy)")
         digits[j][v] = digits[j].get(v, 0) + coef // strides[j]
     out = []
     for j, n in enumerate(shape):
         a = Affine.of(digits[j], consts[j])
         if a.max_value(extents) >= max(n, 1):
-            msg = f"reshape: index {a} of dim {j} may carry in shape {list(shape)}"
+            msg = (f"reshape to {list(shape)}: dim {j}'s index does not follow this kernel's loops "
+                   "(the view needs a copy)")
             v, q = max(a.terms, key=lambda t: t[1], default=(None, 0))
             inner = n // q if q > 0 and n % q == 0 else 0
             if v is not None and 1 < inner < extents[v] and extents[v] % inner == 0:
@@ -152,7 +154,7 @@ class _Emitter:
             return self.node(Load(self.acc_buffer, linear(idx, spec.shape), spec.dtype))
         op = v.owner
         if not isinstance(op, Operation):
-            raise NotExpressible(f"value {v} is not an input of the group")
+            raise NotExpressible("a value read by the fused group is not one of its inputs")
         name = short(op)
         attrs = op.attrs() if hasattr(op, "attrs") else {}
         if name in scalar.elementwise_ops():
