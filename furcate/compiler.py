@@ -96,6 +96,7 @@ def _compile(program: Program, target: str, options: CompileOptions, dumper: Dum
     dumper.captured(options.captured)  # a frontend's FX graph / jaxpr (text or a function)
     if dumper.enabled:
         dumper.ir("input", program.text())
+        dumper.constants(program.constants)
     if log("graph").isEnabledFor(logging.DEBUG):
         log("graph").debug("%s: input IR for %s\n%s", name, target, program.text())
     after = None

@@ -296,6 +296,21 @@ class Dumper:
             raise ValueError(f"cannot write {filename!r} into dump directory {str(self.dir)!r}: "
                              f"{e.strerror or e}") from None
 
+    def constants(self, arrays: dict) -> None:
+        """The program's named constants (weights) as ``constants.npz``, so ``furcate run
+        NN_input.mlir --constants constants.npz`` re-runs the dump (bf16 arrays are stored
+        as NumPy stores them, 2-byte void; ``furcate run`` reads them back as bf16)."""
+        if self.dir is None or not arrays:
+            return
+        import numpy as np
+
+        try:
+            with open(self.dir / "constants.npz", "wb") as f:
+                np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
+        except OSError as e:
+            raise ValueError(f"cannot write 'constants.npz' into dump directory {str(self.dir)!r}: "
+                             f"{e.strerror or e}") from None
+
     def ir(self, stage: str, text: str) -> None:
         """The IR after ``stage`` (``input``, then each pass), numbered in order."""
         if self.dir is None:

@@ -337,3 +337,30 @@ def test_compile_argument_errors(tmp_path, extra, fragments, capsys, monkeypatch
     monkeypatch.chdir(tmp_path)
     (tmp_path / "model.py").write_text(TORCH_MODEL)
     check_one_line_error(capsys, main(["compile", "model.py:f", *extra]), *fragments)
+
+
+@pytest.mark.parametrize("dtype", ["f32", "bf16"])
+def test_a_dump_reruns_with_its_constants(tmp_path, dtype):
+    """A compile with a dump directory writes the program's weights as constants.npz, so
+    `furcate run` re-runs the dumped input IR with them and gets the same outputs."""
+    import ml_dtypes
+
+    from furcate.compiler import compile_program
+    from furcate.ir.program import Program, parse_ir
+
+    np_dt = ml_dtypes.bfloat16 if dtype == "bf16" else np.float32
+    text = IR_REF.replace("f32>", f"{dtype}>")
+    w = (np.arange(40).reshape(2, 20) / 8).astype(np_dt)
+    x = np.linspace(-1, 1, 40).reshape(2, 20).astype(np_dt)
+    exe = compile_program(Program(parse_ir(text, "p.mlir"), {"w": w}), "numpy", {"dump_dir": str(tmp_path / "d"), "name": "g"})
+    (want,) = exe(x)
+    (graph,) = [p for p in (tmp_path / "d").iterdir() if p.is_dir()]
+    assert (graph / "constants.npz").is_file()
+    (ir,) = graph.glob("*_input.mlir")
+    np.savez(tmp_path / "x.npz", x=x)
+    r = furcate_cli("run", ir, "--constants", graph / "constants.npz", "--inputs", tmp_path / "x.npz",
+                    "--target", "numpy", "--output", tmp_path / "out.npz")
+    assert r.returncode == 0, r.stderr
+    with np.load(tmp_path / "out.npz", allow_pickle=False) as f:
+        got = f["out0"]
+    np.testing.assert_array_equal(got.view(np_dt) if got.dtype == np.dtype("V2") else got, want)

@@ -54,10 +54,13 @@ def write_text(path: str | None, text: str) -> None:
 
 
 def load_npz(path: str, what: str) -> dict[str, np.ndarray]:
-    """The arrays of an ``.npz`` file, in the order they were stored."""
+    """The arrays of an ``.npz`` file, in the order they were stored. A 2-byte void array
+    is bf16 as NumPy stores ml_dtypes' bfloat16 (a dump's ``constants.npz``)."""
+    import ml_dtypes
+
     try:
         with np.load(path, allow_pickle=False) as f:
-            return {k: f[k] for k in f.files}
+            return {k: (f[k].view(ml_dtypes.bfloat16) if f[k].dtype == np.dtype("V2") else f[k]) for k in f.files}
     except OSError as e:
         raise CliError(f"cannot read {what} {path!r}: {e.strerror or e}") from None
     except ValueError as e:

@@ -29,7 +29,7 @@ _PART = re.compile(r"^part_\d+_.+\.mlir$")
 # an executable.txt step line: "  <kernel name> on <device> (<target>): [in] -> [out]"
 _STEP = re.compile(r"^  (.+) on (\S+) \(([^)]+)\): ")
 _OWN = {"captured.txt", "executable.txt", "timing.json", "meta.json", "stats.json", "log.txt",
-        "placement.txt", "placement.html", "error.txt", "report.html"}
+        "placement.txt", "placement.html", "error.txt", "report.html", "constants.npz"}
 MAX_KERNEL_BYTES = 2_000_000  # larger files are listed, not inlined
 
 
