@@ -134,3 +134,30 @@ def test_furcate_log_placement_prints_the_report(tmp_path):
     units = out.stdout.split("UNITS", 1)[1].split()
     assert units and all(u in out.stderr for u in units)
     assert "estimated total" in out.stderr and "all on sim:h100" in out.stderr and "reason" in out.stderr
+
+
+def test_a_long_device_name_is_never_cut_in_the_report():
+    from furcate.compiler import placement_pipeline, run_pipeline
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+    from furcate.passes.explain import report
+    from furcate.runtime.devices import Device, Machine, make_spec
+
+    long = "accelerator:very-long-name-0"
+    host = Device("cpu", make_spec("test-host", "cpu", {"f32": 100e9}, 20e9, 64e9, 3e-6), ("c", "numpy"))
+    acc = Device(long, make_spec("test-acc", "gpu", {"f32": 1e15}, 3e12, 80e9, 5e-6), ("numpy",),
+                 memory_domain=long)
+    b = GraphBuilder()
+    x = b.arg(TensorSpec((512, 512), "f32"), "x")
+    y = b.op("tanh", b.op("dot_general", x, x, lhs_contracting_dimensions=[1], rhs_contracting_dimensions=[0],
+                          lhs_batching_dimensions=[], rhs_batching_dimensions=[]))
+    prog = b.finish([y])
+    plan = placement_pipeline(prog, {"placement": {"dot_general": long}}, Machine((host, acc)), run_pipeline)
+    text = report(plan)
+    lines = text.splitlines()
+    header = next(line for line in lines if line.lstrip().startswith("group"))
+    rows = [line for line in lines if line.startswith("  gemm_0 [")]
+    assert rows, text
+    end = header.index(" cpu") + len(" cpu")  # the host's time column ends here, in every row
+    for row in rows:
+        assert row[end - 1] != " " and (len(row) == end or row[end] == " "), f"misaligned:\n{header}\n{row}"

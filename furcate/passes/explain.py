@@ -43,14 +43,16 @@ def report(plan) -> str:
     devs = plan.machine.names
     lines = ["placement on " + ", ".join(str(dev) for dev in plan.machine.devices)]
     w = max([len(dec.label) for dec in plan.decisions] + [5])
-    header = f"  {'group':<{w}}  {'device':<10}" + "".join(f"{dv:>12}" for dv in devs) + f"{'transfer in':>13}  reason"
+    wd = max([len(dec.device) + 1 for dec in plan.decisions] + [10])  # a long device name is never cut
+    wc = max([len(dv) + 2 for dv in devs] + [12])
+    header = f"  {'group':<{w}}  {'device':<{wd}}" + "".join(f"{dv:>{wc}}" for dv in devs) + f"{'transfer in':>13}  reason"
     lines += [header, "  " + "-" * (len(header) - 2)]
     for dec in plan.decisions:
         cells = []
         for dv in devs:
             mark = "*" if dv in dec.excluded and dec.times.get(dv) is not None else ""
-            cells.append(f"{fmt_time(dec.times.get(dv)) + mark:>12}")
-        lines.append(f"  {dec.label:<{w}}  {dec.device:<10}{''.join(cells)}{fmt_time(dec.transfer_in or None):>13}"
+            cells.append(f"{fmt_time(dec.times.get(dv)) + mark:>{wc}}")
+        lines.append(f"  {dec.label:<{w}}  {dec.device:<{wd}}{''.join(cells)}{fmt_time(dec.transfer_in or None):>13}"
                      f"  {dec.reason}: {dec.detail}")
     lines.append("  (* = ruled out: pinned elsewhere or over capacity; - = cannot run there)")
     if plan.transfers:
@@ -139,7 +141,7 @@ def html(plan, title: str = "furcate placement") -> str:
                f'stroke-width="3" stroke-dasharray="6,3"/><text x="{x + 36}" y="{height + 22}">transfer</text>')
     svg.append("</svg>")
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{_html.escape(title)}</title>"
-            f"<style>body{{font-family:sans-serif;margin:20px}} pre{{background:#f6f6f6;padding:10px}}</style>"
+            f"<style>body{{font-family:sans-serif;margin:20px}} pre{{background:#f6f6f6;padding:10px;overflow-x:auto;white-space:pre}}</style>"
             f"</head><body><h1>{_html.escape(title)}</h1>\n{''.join(svg)}\n"
             f"<pre>{_html.escape(report(plan))}</pre></body></html>\n")
 
