@@ -36,6 +36,7 @@ from furcate.frontend.torch_fx import (
     Conversion, convert_graph, find_unconvertible, has_symbols, op_name, to_numpy, unsupported_reason,
 )
 from furcate.frontend.torch_direct import DirectCall, _row_major
+from furcate.frontend import torch_decomp
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 from furcate.options import CompileOptions
 
@@ -68,7 +69,7 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     return aot_autograd(
         fw_compiler=compiler("forward"),
         bw_compiler=compiler("backward"),
-        decompositions=torch._decomp.core_aten_decompositions(),
+        decompositions=torch_decomp.decompositions(),
     )(gm, example_inputs)
 
 

@@ -55,6 +55,26 @@ def test_transformer_encoder_layer_eval():
         torch.backends.mha.set_fastpath_enabled(True)
 
 
+@pytest.mark.parametrize("norm_first, activation", [(False, "relu"), (True, "gelu")])
+def test_transformer_encoder_fast_path_compiles_whole(norm_first, activation):
+    """In eval mode under no_grad nn.TransformerEncoder takes its fused fast path
+    (aten._transformer_encoder_layer_fwd); furcate's decomposition (frontend/torch_decomp.py)
+    compiles it like the slow path, nothing left to eager."""
+    layer = nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True, norm_first=norm_first,
+                                       activation=activation)
+    check_inference(nn.TransformerEncoder(layer, 2, enable_nested_tensor=False), torch.randn(2, 7, 32))
+
+
+def test_transformer_encoder_fast_path_with_a_padding_mask_stays_correct():
+    """With a key padding mask the fused op is kept (left to eager): the result is still eager's."""
+    layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
+    m = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False).eval()
+    x, pad = torch.randn(2, 5, 16), torch.tensor([[False] * 5, [False] * 3 + [True] * 2])
+    with torch.no_grad():
+        assert_close(torch.compile(m, backend="furcate")(x, src_key_padding_mask=pad),
+                     m(x, src_key_padding_mask=pad), accumulated=True)
+
+
 def test_transformer_encoder_layer_train():
     layer = nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True)
     check_training(layer, torch.randn(2, 5, 16))
