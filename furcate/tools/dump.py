@@ -91,12 +91,13 @@ class GraphDump:
         return [m.groups() for m in map(_STEP.match, (self.executable or "").splitlines()) if m]
 
     def run_on(self) -> str | None:
-        """``device (target)`` when every compute step ran on one device with one target."""
+        """``device (target)`` when every compute step ran on one device, the targets joined
+        with ``+`` where a backend left part of the program to another (``cpu (c+numpy)``)."""
         ran = {(dev, tgt) for _name, dev, tgt in self.steps() if tgt != "transfer"}
-        if len(ran) != 1:
+        devices = {dev for dev, _ in ran}
+        if len(devices) != 1:
             return None
-        dev, tgt = ran.pop()
-        return f"{dev} ({tgt})"
+        return f"{devices.pop()} ({'+'.join(sorted(tgt for _, tgt in ran))})"
 
     def groups(self) -> list[Group]:
         """The top-level groups of the last IR stage (what became kernels); parsed once."""

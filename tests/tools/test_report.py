@@ -200,3 +200,19 @@ def test_placement_legend_fits_the_picture(dump):
                                                    placed.placement_html)]
     x, label = texts[-1]
     assert label == "transfer" and x + 8 * len(label) <= int(svg.group(1))  # the last legend entry is inside
+
+
+def test_groups_of_a_graph_split_between_backends_name_both(tmp_path):
+    """The C backend leaves argmax to a NumPy step: the groups' device says so (not "default")."""
+    from furcate.compiler import compile_program
+    from furcate.dtypes import TensorSpec
+    from furcate.ir.builder import GraphBuilder
+
+    b = GraphBuilder("split")
+    x = b.arg(TensorSpec((4, 8), "f32"), "x")
+    t = b.op("tanh", x)
+    compile_program(b.finish([t, b.op("argmax", t, dimension=1, index_dtype="i64")]), "c", {"dump_dir": str(tmp_path), "name": "split"})
+    (g,) = load_dump(tmp_path)
+    assert g.run_on() == "cpu (c+numpy)", g.steps()
+    section = _section(render([g]), "split")
+    assert "<td>cpu (c+numpy)</td>" in section and "<td>default</td>" not in section
