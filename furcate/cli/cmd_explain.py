@@ -26,13 +26,14 @@ def register(sub) -> None:
 
 
 def parse_pins(texts: list[str]) -> dict[str, str]:
-    pins = {}
-    for t in texts:
-        key, sep, dev = t.partition("=")
-        if not sep or not key.strip() or not dev.strip():
-            raise CliError(f"--pin: expected KEY=DEVICE (e.g. gather=cpu), got {t!r}")
-        pins[key.strip()] = dev.strip()
-    return pins
+    """``--pin KIND=DEVICE`` values, read as the place pass reads its ``pins`` option."""
+    from furcate.passes.place_pass import parse_pins as parse
+
+    try:
+        return parse(texts)
+    except ValueError:
+        bad = next(t for t in texts if "=" not in t or not all(p.strip() for p in t.partition("=")[::2]))
+        raise CliError(f"--pin: expected KEY=DEVICE (e.g. gather=cpu), got {bad!r}") from None
 
 
 def run(args) -> int:
