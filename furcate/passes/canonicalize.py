@@ -407,11 +407,14 @@ PATTERNS: list[RewritePattern] = [
 
 @dataclass(frozen=True)
 class CanonicalizePass(ModulePass):
-    """Greedy canonicalization to a fixed point, then CSE and DCE."""
+    """DCE, greedy canonicalization to a fixed point, then CSE and DCE."""
 
     name = "canonicalize"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
+        # dead code first, in one linear pass: the walker's own dead-op removal takes one
+        # fixpoint round per level of a dead chain (8 rounds on compile_scaling's 10,000-op DAG)
+        DeadCodeElimination().apply(ctx, op)
         PatternRewriteWalker(GreedyRewritePatternApplier(PATTERNS)).rewrite_module(op)
         CommonSubexpressionElimination().apply(ctx, op)
         DeadCodeElimination().apply(ctx, op)
