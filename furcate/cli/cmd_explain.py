@@ -30,10 +30,9 @@ def parse_pins(texts: list[str]) -> dict[str, str]:
     from furcate.passes.place_pass import parse_pins as parse
 
     try:
-        return parse(texts)
-    except ValueError:
-        bad = next(t for t in texts if "=" not in t or not all(p.strip() for p in t.partition("=")[::2]))
-        raise CliError(f"--pin: expected KEY=DEVICE (e.g. gather=cpu), got {bad!r}") from None
+        return parse(texts, "--pin")
+    except ValueError as e:
+        raise CliError(str(e)) from None
 
 
 def run(args) -> int:

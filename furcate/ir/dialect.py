@@ -43,44 +43,13 @@ from furcate.ir import op_table
 from furcate.ir.ops_elementwise import (
     COMPARISON_DIRECTIONS,
     TABLE_OPS,
-    AbsOp,
-    AddOp,
-    AndOp,
-    Atan2Op,
     BinaryOp,
-    CeilOp,
     ClampOp,
     CompareOp,
     ConvertOp,
-    CosOp,
-    DivOp,
-    ErfOp,
-    ExpOp,
-    Expm1Op,
-    FloorOp,
     IsFiniteOp,
-    Log1pOp,
-    LogisticOp,
-    LogOp,
-    MaxOp,
-    MinOp,
-    MulOp,
-    NegOp,
-    NotOp,
-    OrOp,
-    PowOp,
-    RemOp,
-    RoundNearestAfzOp,
-    RoundNearestEvenOp,
-    RsqrtOp,
     SelectOp,
-    SignOp,
-    SinOp,
-    SqrtOp,
-    SubOp,
-    TanhOp,
     UnaryOp,
-    XorOp,
 )
 from furcate.ir.ops_structure import (
     ConstantOp,
@@ -122,7 +91,7 @@ ALL_OPS = [
     YieldOp, FusionOp, TransferOp,
 ]
 
-globals().update({cls.__name__: cls for cls in TABLE_OPS.values()})  # HypotOp etc., as the others
+globals().update({cls.__name__: cls for cls in TABLE_OPS.values()})  # ErfOp, HypotOp, ... by name
 
 UNARY_OPS = [op for op in ALL_OPS if isinstance(op, type) and issubclass(op, UnaryOp)]
 BINARY_OPS = [op for op in ALL_OPS if isinstance(op, type) and issubclass(op, BinaryOp)]

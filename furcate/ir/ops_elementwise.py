@@ -47,16 +47,6 @@ def class_name(opname: str) -> str:
     return "".join(p[:1].upper() + p[1:] for p in opname.split("_")) + "Op"
 
 
-def _unary(opname: str, dtypes: str = "float", doc: str = ""):
-    cls = type(
-        class_name(opname),
-        (UnaryOp,),
-        {"name": f"furcate.{opname}", "DTYPES": dtypes, "__annotations__": {"DTYPES": ClassVar[str]},
-         "__doc__": doc or f"Elementwise {opname}.", "__module__": __name__},
-    )
-    return irdl_op_definition(cls)
-
-
 @irdl_op_definition
 class IsFiniteOp(UnaryOp):
     """True where the operand is neither ±inf nor NaN; result is i1."""
@@ -90,21 +80,20 @@ class BinaryOp(FurcateOp):
         return [shapes.binary(self.name, specs, self.DTYPES)]
 
 
-def _binary(opname: str, dtypes: str = "numeric", doc: str = ""):
+def _table_op(entry: op_table.Elementwise) -> type:
+    """The op class of an op table entry: a ``UnaryOp`` or ``BinaryOp`` named ``furcate.NAME``."""
     cls = type(
-        class_name(opname),
-        (BinaryOp,),
-        {"name": f"furcate.{opname}", "DTYPES": dtypes, "__annotations__": {"DTYPES": ClassVar[str]},
-         "__doc__": doc or f"Elementwise {opname}.", "__module__": __name__},
+        class_name(entry.name),
+        (UnaryOp if entry.arity == 1 else BinaryOp,),
+        {"name": f"furcate.{entry.name}", "DTYPES": entry.dtypes, "__annotations__": {"DTYPES": ClassVar[str]},
+         "__doc__": entry.doc or f"Elementwise {entry.name}.", "__module__": __name__},
     )
     return irdl_op_definition(cls)
 
 
 # one class per entry of the op table (``op_table.TABLE``), named like ``ErfOp``,
 # ``RoundNearestEvenOp``; ``TABLE_OPS`` in table order
-TABLE_OPS: dict[str, type] = {
-    e.name: (_unary if e.arity == 1 else _binary)(e.name, e.dtypes, e.doc) for e in op_table.TABLE
-}
+TABLE_OPS: dict[str, type] = {e.name: _table_op(e) for e in op_table.TABLE}
 globals().update({cls.__name__: cls for cls in TABLE_OPS.values()})
 
 # --------------------------------------------------------------------------

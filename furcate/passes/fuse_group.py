@@ -179,12 +179,11 @@ class Fuser:
     def peak_ok(self, op: Operation, g: Group, materialized: bool) -> bool:
         end = self.pos[g.root]
         start = self.pos[op]
-        if self.is_live(g) and start < end:
-            if self.counted[end] - self.counted[start + 1] == self.counted_between(g, start, end):
-                return True  # every op in between is g's own (or a layout or source op)
-            # else other work lies in between; only a window op needs to know which
+        counted = self.is_live(g) and start < end  # "is other work in between?" is O(log n)
+        if counted and self.counted[end] - self.counted[start + 1] == self.counted_between(g, start, end):
+            return True  # every op in between is g's own (or a layout or source op)
         gops = g.ops()
-        if not (self.is_live(g) and start < end) or isinstance(op, WINDOW_OPS):
+        if not counted or isinstance(op, WINDOW_OPS):  # only a window op needs to know which
             between = [o for o in self.ops[start + 1:end]
                        if o not in gops and not isinstance(o, LAYOUT_OPS + SOURCE_OPS)]
             if not between or self.below_peak(between, g, op):

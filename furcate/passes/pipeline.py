@@ -87,11 +87,9 @@ def make_pass(spec: str, capabilities=None) -> ModulePass:
     factory = PASSES[a.name]
     if a.parameters:
         try:
-            p = factory.from_pass_spec(a)
+            return factory.from_pass_spec(a)
         except (ValueError, TypeError) as e:
             raise ValueError(f"pass {a.name!r}: {e}") from None
-    elif capabilities is not None and hasattr(factory, "from_capabilities"):
-        p = factory.from_capabilities(capabilities)
-    else:
-        p = factory()
-    return p
+    if capabilities is not None and hasattr(factory, "from_capabilities"):
+        return factory.from_capabilities(capabilities)
+    return factory()

@@ -34,15 +34,14 @@ from furcate.runtime import devices as dev_mod
 SUPPORTS: Callable[[dev_mod.Machine], tuple[dict, frozenset]] | None = None
 
 
-def parse_pins(pins) -> dict[str, str]:
-    """``("gather=sim:h100", ...)`` (or a dict) -> {op kind: device}."""
-    if isinstance(pins, dict):
-        return dict(pins)
+def parse_pins(pins, what: str = "place: pins") -> dict[str, str]:
+    """``("gather=sim:h100", ...)`` -> {op kind: device}; a bad one is a ``ValueError``
+    starting with ``what`` (the option or flag the pins came from)."""
     out = {}
     for p in pins:
         kind, eq, dev = p.partition("=")
         if not eq or not kind.strip() or not dev.strip():
-            raise ValueError(f"place: pin {p!r} is not KIND=DEVICE (e.g. gather=sim:h100)")
+            raise ValueError(f"{what}: expected KEY=DEVICE (e.g. gather=cpu), got {p!r}")
         out[kind.strip()] = dev.strip()
     return out
 

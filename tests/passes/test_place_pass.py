@@ -46,5 +46,5 @@ def test_bad_options_name_what_is_wrong(spec, words):
 
 
 def test_a_bad_pin_names_the_pin():
-    with pytest.raises(ValueError, match="'gather' is not KIND=DEVICE"):
+    with pytest.raises(ValueError, match="place: pins: expected KEY=DEVICE .*got 'gather'"):
         _placed_by_pass('place{devices="cpu","sim:h100" pins="gather"}')
