@@ -3,7 +3,9 @@
 The table is ``furcate/tools/tolerance.py`` (DESIGN.md, Numerics), the same one
 ``furcate bisect`` uses. ``assert_close(actual, expected)`` compares with the
 tolerance of the expected array's dtype; NaNs must match positions, infinities
-must match exactly.
+must match exactly, and where both are zero their signs must match (``signed_zeros=False``
+lifts that, for comparisons with a reference that does not define the sign, such as
+torch eager's max / min on a tie of zeros: docs/ir.md, Numerics).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def _as_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def assert_close(actual, expected, *, accumulated: bool = False, rtol=None, atol=None, msg: str = "") -> None:
+def assert_close(actual, expected, *, accumulated: bool = False, rtol=None, atol=None, msg: str = "",
+                 signed_zeros: bool = True) -> None:
     a, e = _as_numpy(actual), _as_numpy(expected)
     assert a.shape == e.shape, f"{msg} shape {a.shape} != expected {e.shape}"
     assert a.dtype == e.dtype, f"{msg} dtype {a.dtype} != expected {e.dtype}"
@@ -40,3 +43,10 @@ def assert_close(actual, expected, *, accumulated: bool = False, rtol=None, atol
     np.testing.assert_allclose(
         a.astype(np.float64), e.astype(np.float64), rtol=rtol, atol=atol, equal_nan=True, err_msg=msg
     )
+    if signed_zeros:
+        zeros = (a == 0) & (e == 0)
+        wrong = zeros & (np.signbit(a.astype(np.float64)) != np.signbit(e.astype(np.float64)))
+        assert not wrong.any(), (
+            f"{msg} {int(wrong.sum())} zero(s) of the wrong sign, first at index "
+            f"{tuple(int(i) for i in np.argwhere(wrong)[0])}: {a[wrong][0]!r} against expected {e[wrong][0]!r}"
+        )

@@ -135,7 +135,14 @@ def reducer(kind: str, spec):
         ct = compute_dtype(spec)
         init = identity(kind, ct)
         f = np.maximum.reduce if kind == "max" else np.minimum.reduce
-        return lambda a, axes: f(a.astype(ct, copy=False), axis=axes, initial=init)
+        if not is_float(spec.dtype):
+            return lambda a, axes: f(a.astype(ct, copy=False), axis=axes, initial=init)
+
+        def extreme(a, axes):
+            a = a.astype(ct, copy=False)
+            return signed_zeros(kind, f(a, axis=axes, initial=init), a, lambda m: np.any(m, axis=axes))
+
+        return extreme
     if spec.dtype == "i1":
         f = np.logical_and.reduce if kind == "and" else np.logical_or.reduce
         return lambda a, axes: f(a, axis=axes)
@@ -160,11 +167,40 @@ def _arg_reduce(name):
     return factory
 
 
+def signed_zeros(kind: str, r: np.ndarray, a: np.ndarray, over) -> np.ndarray:
+    """Give the zeros of a max / min ``r`` of ``a`` IEEE 754-2019's sign (-0.0 < +0.0):
+    a max is +0 if ``over`` (any, along the reduced axes) finds a +0, a min is -0 if it
+    finds a -0. NumPy's own choice on a tie of zeros depends on the order of operands."""
+    zero = r == 0
+    if not np.any(zero):
+        return r
+    if kind == "max":
+        found = over((a == 0) & ~np.signbit(a))
+        fixed = np.where(found, np.zeros((), r.dtype), -np.zeros((), r.dtype))
+    else:
+        found = over((a == 0) & np.signbit(a))
+        fixed = np.where(found, -np.zeros((), r.dtype), np.zeros((), r.dtype))
+    return np.where(zero, fixed, r)
+
+
+def _scan_extreme(kind):
+    f = np.maximum if kind == "max" else np.minimum
+
+    def scan(a, axis, acc):
+        a = a.astype(acc, copy=False)
+        r = f.accumulate(a, axis=axis)
+        if np.dtype(acc).kind in "iub":  # compute dtypes of floats are f32 / f64
+            return r
+        return signed_zeros(kind, r, a, lambda m: np.logical_or.accumulate(m, axis=axis))
+
+    return scan
+
+
 _SCANS = {
     "sum": lambda a, axis, acc: np.cumsum(a, axis=axis, dtype=acc),
     "prod": lambda a, axis, acc: np.cumprod(a, axis=axis, dtype=acc),
-    "max": lambda a, axis, acc: np.maximum.accumulate(a.astype(acc, copy=False), axis=axis),
-    "min": lambda a, axis, acc: np.minimum.accumulate(a.astype(acc, copy=False), axis=axis),
+    "max": _scan_extreme("max"),
+    "min": _scan_extreme("min"),
 }
 
 

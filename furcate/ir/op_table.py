@@ -85,6 +85,26 @@ def _float_sign(x):
     return np.where(x == 0, x, np.sign(x))  # keeps -0.0; NaN stays NaN
 
 
+def _max_float(x, y):
+    """IEEE 754-2019 maximum (StableHLO's): NaN propagates, -0.0 < +0.0."""
+    m = np.maximum(x, y)  # NaN-propagating; on a tie of zeros it returns y
+    zero = m == 0
+    if np.any(zero):
+        both = zero & (x == 0) & (y == 0)
+        m = np.where(both, x + y, m)  # +0 unless both are -0
+    return m
+
+
+def _min_float(x, y):
+    """IEEE 754-2019 minimum: NaN propagates, -0.0 < +0.0."""
+    m = np.minimum(x, y)
+    zero = m == 0
+    if np.any(zero):
+        both = zero & (x == 0) & (y == 0)
+        m = np.where(both, -(-x - y), m)  # -0 if either is -0
+    return m
+
+
 def _int_div(x, y):
     info = np.iinfo(x.dtype)
     bad = (y == 0) | ((x == info.min) & (y == -1))
@@ -120,11 +140,9 @@ _TL_EXPM1 = ("tl.where(tl.exp({0}) == {one}, {0}, tl.where(tl.exp({0}) - {one} =
 # Kahan: log1p(x) = log(u) * x / (u - 1), u = 1 + x
 _TL_LOG1P = ("tl.where({0} + {one} == {one}, {0}, tl.where(tl.abs({0}) > 1e30, tl.log({0} + {one}), "
              "tl.log({0} + {one}) * {0} / (({0} + {one}) - {one})))")
-_TL_ROUND_EVEN = ("(tl.floor({0}) + tl.where(({0} - tl.floor({0}) > {half}) | (({0} - tl.floor({0}) == {half})"
-                  " & (tl.floor({0}) - 2.0 * tl.floor({0} * 0.5) == {one})), {one}, {zero}))")
-_TL_ROUND_AFZ = ("tl.where({0} < {zero}, -(tl.floor(tl.abs({0})) + tl.where(tl.abs({0}) - tl.floor(tl.abs({0}))"
-                 " >= {half}, {one}, {zero})), tl.floor(tl.abs({0})) + tl.where(tl.abs({0}) - "
-                 "tl.floor(tl.abs({0})) >= {half}, {one}, {zero}))")
+# round half to even / away from zero: ``exprs.MATH_HELPERS`` (a zero result keeps the sign of x)
+_TL_ROUND_EVEN = "_fc_round_even({0})"
+_TL_ROUND_AFZ = "_fc_round_afz({0})"
 _TL_SIGN = "tl.where({0} > {zero}, {one}, tl.where({0} < {zero}, -{one}, {0}))"
 
 # hypot: an infinite operand gives +inf (even with a NaN), else M * sqrt(1 + (m/M)^2) with
@@ -215,13 +233,13 @@ TABLE: tuple[Elementwise, ...] = (
     E("pow", 2, "numeric", on_float=np.power, on_int=_int_pow, flops=24, c=("powf({0}, {1})", "pow({0}, {1})"),
       triton=("_fc_pow(({0}).to(tl.float64), ({1}).to(tl.float64)).to(tl.float32)", "_fc_pow({0}, {1})"),
       stablehlo="hlo.power", jax=("pow",)),
-    E("max", 2, "numeric", "Maximum; NaN propagates.", on_float=np.maximum, on_int=np.maximum,
-      c=("fc_maxf({0}, {1})", "fc_maxd({0}, {1})"),
-      triton=("tl.maximum({0}, {1}, propagate_nan=tl.PropagateNan.ALL)",) * 2, stablehlo="hlo.maximum",
+    E("max", 2, "numeric", "Maximum (IEEE 754-2019, as StableHLO): NaN propagates, -0.0 < +0.0.",
+      on_float=_max_float, on_int=np.maximum, c=("fc_maxf({0}, {1})", "fc_maxd({0}, {1})"),
+      triton=("_fc_fmax({0}, {1})",) * 2, stablehlo="hlo.maximum",
       jax=("max",)),
-    E("min", 2, "numeric", "Minimum; NaN propagates.", on_float=np.minimum, on_int=np.minimum,
-      c=("fc_minf({0}, {1})", "fc_mind({0}, {1})"),
-      triton=("tl.minimum({0}, {1}, propagate_nan=tl.PropagateNan.ALL)",) * 2, stablehlo="hlo.minimum",
+    E("min", 2, "numeric", "Minimum (IEEE 754-2019, as StableHLO): NaN propagates, -0.0 < +0.0.",
+      on_float=_min_float, on_int=np.minimum, c=("fc_minf({0}, {1})", "fc_mind({0}, {1})"),
+      triton=("_fc_fmin({0}, {1})",) * 2, stablehlo="hlo.minimum",
       jax=("min",)),
     E("and", 2, "int_or_bool", on_int=np.bitwise_and, on_bool=np.logical_and, stablehlo="hlo.and_", jax=("and",)),
     E("or", 2, "int_or_bool", on_int=np.bitwise_or, on_bool=np.logical_or, stablehlo="hlo.or_", jax=("or",)),

@@ -103,7 +103,10 @@ def _select(attrs, ins, outs):
 
 def _clamp(attrs, ins, outs):
     ct = compute_dtype(ins[1])
-    return lambda lo, x, hi: np.minimum(np.maximum(_up(x, ct), _up(lo, ct)), _up(hi, ct))
+    if ct.kind != "f":
+        return lambda lo, x, hi: np.minimum(np.maximum(_up(x, ct), _up(lo, ct)), _up(hi, ct))
+    mx, mn = FLOAT_BINARY["max"], FLOAT_BINARY["min"]  # -0.0 < +0.0
+    return lambda lo, x, hi: mn(mx(_up(x, ct), _up(lo, ct)), _up(hi, ct))
 
 
 # --------------------------------------------------------------------------

@@ -13,6 +13,8 @@
 
 FC_INLINE uint32_t fc_fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 FC_INLINE float fc_bitsf(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
+FC_INLINE uint64_t fc_dbits(double d) { uint64_t u; memcpy(&u, &d, 8); return u; }
+FC_INLINE double fc_bitsd(uint64_t u) { double d; memcpy(&d, &u, 8); return d; }
 
 /* ---- f16 / bf16 <-> f32, round to nearest even ---- */
 FC_INLINE float fc_h2f(uint16_t h) {
@@ -50,11 +52,21 @@ FC_INLINE float fc_d2f_odd(double d) {
 FC_INLINE float fc_round_h(float x) { return fc_h2f(fc_f2h(x)); }
 FC_INLINE float fc_round_bf(float x) { return fc_bf2f(fc_f2bf(x)); }
 
-/* ---- NaN-propagating max / min ---- */
-FC_INLINE float fc_maxf(float a, float b) { float m = a > b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
-FC_INLINE float fc_minf(float a, float b) { float m = a < b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
-FC_INLINE double fc_maxd(double a, double b) { double m = a > b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
-FC_INLINE double fc_mind(double a, double b) { double m = a < b ? a : b; m = b != b ? b : m; return a != a ? a : m; }
+/* ---- max / min: IEEE 754-2019 (StableHLO's): NaN propagates, -0.0 < +0.0 ----
+ * x and y are the larger operand picked from either side: they differ only on a tie
+ * of zeros, where the AND of their bits is +0 unless both are -0 (min: the OR, -0 if
+ * either is). A NaN operand gives a + b, a NaN. Cheaper than a separate tie test. */
+#define FC_MAXMIN(T, N, BITS, FROM)                                                  \
+FC_INLINE T fc_max##N(T a, T b) {                                                  \
+    T x = a > b ? a : b, y = b > a ? b : a;                                        \
+    return (a != a) | (b != b) ? a + b : FROM(BITS(x) & BITS(y));                  \
+}                                                                                  \
+FC_INLINE T fc_min##N(T a, T b) {                                                  \
+    T x = a < b ? a : b, y = b < a ? b : a;                                        \
+    return (a != a) | (b != b) ? a + b : FROM(BITS(x) | BITS(y));                  \
+}
+FC_MAXMIN(float, f, fc_fbits, fc_bitsf)
+FC_MAXMIN(double, d, fc_dbits, fc_bitsd)
 
 /* ---- integers: never trap (x/0 = -1, MIN/-1 = MIN, x%0 = x, MIN%-1 = 0), wrap ---- */
 #define FC_INT_OPS(T, N)                                                                     \
@@ -170,10 +182,10 @@ FC_INLINE float fc_tanhf(float x) {
     p = p * z - 5.37397155531e-2f;
     p = p * z + 1.33314422036e-1f;
     p = p * z - 3.33332819422e-1f;
-    p = p * z * x + x;
+    p = p * z * ax + ax;
     float e = fc_expf(2.0f * ax);
-    float q = copysignf(1.0f - 2.0f / (e + 1.0f), x);
-    return ax < 0.625f ? p : q;
+    float q = 1.0f - 2.0f / (e + 1.0f);
+    return copysignf(ax < 0.625f ? p : q, x); /* odd: tanh(-0) = -0 */
 }
 
 /* logistic: e = exp(-|x|) (never overflows), 1/(1+e) for x >= 0, e/(1+e) below */

@@ -119,16 +119,6 @@ REDUCE_INIT = {
 # combine functions (jit helpers in every module) per reduction kind and dtype class
 HELPERS = '''
 @triton.jit
-def _fc_maxf(a, b):
-    return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)
-
-
-@triton.jit
-def _fc_minf(a, b):
-    return tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)
-
-
-@triton.jit
 def _fc_mul(a, b):
     return a * b
 
@@ -150,9 +140,9 @@ def reduce_expr(kind: str, x: str, acc: str, axis: int) -> str:
     if kind == "sum":
         return f"tl.sum({x}, axis={axis})"
     if kind == "max":
-        return f"tl.reduce({x}, {axis}, _fc_maxf)" if f else f"tl.max({x}, axis={axis})"
+        return f"tl.reduce({x}, {axis}, _fc_fmax)" if f else f"tl.max({x}, axis={axis})"
     if kind == "min":
-        return f"tl.reduce({x}, {axis}, _fc_minf)" if f else f"tl.min({x}, axis={axis})"
+        return f"tl.reduce({x}, {axis}, _fc_fmin)" if f else f"tl.min({x}, axis={axis})"
     if kind == "prod":
         return f"tl.reduce({x}, {axis}, _fc_mul)"
     if kind in ("and", "or"):

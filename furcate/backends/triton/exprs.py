@@ -138,6 +138,36 @@ def _fc_signbit(x):
 
 
 @triton.jit
+def _fc_round_even(x):
+    f = tl.floor(x)
+    d = x - f
+    up = (d > 0.5) | ((d == 0.5) & (f - 2.0 * tl.floor(f * 0.5) == 1.0))
+    r = tl.where(up, f + 1.0, f)
+    return tl.where(r == 0.0, x * 0.0, r)  # -0.3 -> -0.0
+
+
+@triton.jit
+def _fc_round_afz(x):
+    ax = tl.abs(x)
+    r = tl.floor(ax)
+    r = tl.where(ax - r >= 0.5, r + 1.0, r)
+    r = tl.where(x < 0.0, -r, r)
+    return tl.where(r == 0.0, x * 0.0, r)  # -0.0 -> -0.0
+
+
+@triton.jit
+def _fc_fmax(a, b):
+    m = tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)
+    return tl.where(a == 0.0, tl.where(b == 0.0, a + b, m), m)
+
+
+@triton.jit
+def _fc_fmin(a, b):
+    m = tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)
+    return tl.where(a == 0.0, tl.where(b == 0.0, -(-a - b), m), m)
+
+
+@triton.jit
 def _fc_pow(x, y):
     ax = tl.abs(x)
     finite_y = tl.abs(y) <= {_DBL_MAX}

@@ -18,7 +18,7 @@ func.func @main(%x: tensor<8x32xf32>, %w: tensor<32x64xf32>, %b: tensor<64xf32>)
 // CHECK-NEXT:   t1 = tl.load(b2 + (i1), mask=nmask, other=0)
 // CHECK-NEXT:   t2 = (t0 + t1)
 // CHECK-NEXT:   t3 = tl.full([], 0.0, tl.float32)
-// CHECK-NEXT:   t4 = tl.maximum(t2, t3, propagate_nan=tl.PropagateNan.ALL)
+// CHECK-NEXT:   t4 = _fc_fmax(t2, t3)
 // CHECK-NEXT:   tl.store(b3 + (64 * i0 + i1), (t4).to(tl.float32), mask=mmask & nmask)
 // CHECK-NOT:  tl.store
 // CHECK-NOT:  @triton.jit

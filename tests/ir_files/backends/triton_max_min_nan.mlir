@@ -1,5 +1,6 @@
-// emit-triton: float max/min use tl.maximum/tl.minimum with propagate_nan=ALL (NaN wins),
-// matching the C backend's fc_maxf; integer max needs no NaN flag.
+// emit-triton: float max/min call _fc_fmax/_fc_fmin (tl.maximum/tl.minimum with
+// propagate_nan=ALL, and -0.0 < +0.0 on a tie of zeros), matching the C backend's
+// fc_maxf; integer max is plain tl.maximum.
 // RUN: furcate opt %s -p canonicalize,fuse,emit-triton | filecheck %s
 
 func.func @main(%x: tensor<8xf32>, %y: tensor<8xf32>, %i: tensor<8xi32>, %j: tensor<8xi32>) -> (tensor<8xf32>, tensor<8xi32>) {
@@ -9,7 +10,7 @@ func.func @main(%x: tensor<8xf32>, %y: tensor<8xf32>, %i: tensor<8xi32>, %j: ten
   func.return %b, %c : tensor<8xf32>, tensor<8xi32>
 }
 // CHECK:      def fc_main_k0(
-// CHECK:        t2 = tl.maximum(t0, t1, propagate_nan=tl.PropagateNan.ALL)
-// CHECK-NEXT:   t3 = tl.minimum(t2, t0, propagate_nan=tl.PropagateNan.ALL)
+// CHECK:        t2 = _fc_fmax(t0, t1)
+// CHECK-NEXT:   t3 = _fc_fmin(t2, t0)
 // CHECK:      def fc_main_k1(
 // CHECK:        t2 = tl.maximum(t0, t1){{$}}

@@ -8,6 +8,6 @@ func.func @main(%x: tensor<4x32xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
   func.return %a, %b : tensor<4xf32>, tensor<4xf32>
 }
 // CHECK:      def fc_main_k0(
-// CHECK:        t1 = tl.reduce(tl.where(rmask & cmask, t0, tl.full([], 2139095040, tl.int32).to(tl.float32, bitcast=True)), 1, _fc_minf)[:, None]
+// CHECK:        t1 = tl.reduce(tl.where(rmask & cmask, t0, tl.full([], 2139095040, tl.int32).to(tl.float32, bitcast=True)), 1, _fc_fmin)[:, None]
 // CHECK:      def fc_main_k1(
 // CHECK:        t1 = tl.reduce(tl.where(rmask & cmask, t0, tl.full([], 1.0, tl.float32)), 1, _fc_mul)[:, None]

@@ -11,4 +11,4 @@ func.func @main(%x: tensor<4x6x8xf32>) -> tensor<6xf32> {
 // CHECK-NEXT:   i1 = (col // 8)
 // CHECK-NEXT:   i2 = (col % 8)
 // CHECK-NEXT:   t0 = tl.load(b0 + (8 * i0 + 48 * i1 + i2), mask=cmask & rmask, other=0)
-// CHECK-NEXT:   t1 = tl.reduce({{.*}}, 1, _fc_maxf)[:, None]
+// CHECK-NEXT:   t1 = tl.reduce({{.*}}, 1, _fc_fmax)[:, None]

@@ -15,7 +15,7 @@ func.func @main(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
 // CHECK:      # kernel fc_main_k0 [reduction]
 // CHECK:      def fc_main_k0(b0, b1, BM: tl.constexpr, RB: tl.constexpr):
 // CHECK:        t0 = tl.load(b0 + (32 * i0 + i1), mask=cmask & rmask, other=0)
-// CHECK-NEXT:   t1 = tl.reduce(tl.where(rmask & cmask, t0, tl.full([], -8388608, tl.int32).to(tl.float32, bitcast=True)), 1, _fc_maxf)[:, None]
+// CHECK-NEXT:   t1 = tl.reduce(tl.where(rmask & cmask, t0, tl.full([], -8388608, tl.int32).to(tl.float32, bitcast=True)), 1, _fc_fmax)[:, None]
 // CHECK-NEXT:   t2 = (t0 - t1)
 // CHECK-NEXT:   t3 = tl.exp(t2)
 // CHECK-NEXT:   t4 = tl.sum(tl.where(rmask & cmask, t3, tl.full([], 0.0, tl.float32)), axis=1)[:, None]
