@@ -30,7 +30,7 @@ from xdsl.irdl import (
 )
 from xdsl.parser import Parser
 from xdsl.printer import Printer
-from xdsl.traits import IsolatedFromAbove, IsTerminator, Pure
+from xdsl.traits import IsolatedFromAbove, IsTerminator, Pure, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
 from furcate.ir.ops_base import (
@@ -183,7 +183,8 @@ class YieldOp(FurcateOp):
 class FusionOp(IRDLOperation):
     """A group of ops that becomes one kernel. The region is isolated from above: its block
     arguments are the operands. ``kind`` (pointwise, reduction, gemm, ...) and ``device``
-    are properties; ``device`` is always explicit."""
+    are properties; ``device`` is always explicit. Its effects are its body's (none: a
+    fusion whose results are unused is dead code)."""
 
     name = "furcate.fusion"
     inputs = var_operand_def(TensorType)
@@ -191,7 +192,7 @@ class FusionOp(IRDLOperation):
     body = region_def("single_block")
     kind = prop_def(StringAttr)
     device = prop_def(StringAttr)
-    traits = traits_def(IsolatedFromAbove())
+    traits = traits_def(IsolatedFromAbove(), RecursiveMemoryEffect())  # as pure as its body: dead ones are removed
 
     def __init__(self, inputs, result_types, body: Region, kind: str, device: str):
         super().__init__(

@@ -86,6 +86,20 @@ def test_convolution_matches_numpy(case, schedule):
     assert [s.name for s in exe.steps] == ["c[conv,conv,conv,conv]"]
 
 
+@pytest.mark.parametrize("case", sorted(CONVS))
+def test_nonfinite_weights_over_padding_give_nan(case, schedule):
+    """A NaN or infinite weight over padding (or lhs-dilation holes) multiplies a zero:
+    NaN, as StableHLO and eager have it, in every schedule (the direct one never reads
+    the padding, so it must add those products itself)."""
+    program, inputs = _conv_program(case, ["f32", "bf16"])
+    for w in inputs[1::2]:
+        flat = w.reshape(-1)
+        flat[RNG.choice(flat.size, max(1, flat.size // 20), replace=False)] = np.array([np.nan, np.inf, -np.inf],
+                                                                                     np.float32).astype(w.dtype)[0]
+        flat[-1] = np.array(np.inf).astype(w.dtype)
+    check(program, inputs, accumulated=True)
+
+
 def test_schedule_heuristic_picks_direct_for_depthwise_and_gemm_for_wide():
     from furcate.backends.c.blas import find_blas
     from furcate.backends.c.window import conv_geom

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from furcate.backends import BackendUnavailable, get_backend
+from furcate.compiler import compile_program
 from furcate.dtypes import TensorSpec, to_numpy_dtype
 from furcate.ir.builder import GraphBuilder
 from tests.tolerance import assert_close
@@ -102,3 +103,21 @@ def test_windows_and_scans_order_zeros(target, dt):
     (rc,) = _run(target, [s], lambda b, u: [b.op("cumulative", u, kind="min", dimension=0, reverse=1)],
                  [_a([0.0, -0.0, 0.0, 0.0, 1.0, 0.0], dt)])
     assert_close(rc, _a([-0.0, -0.0, 0.0, 0.0, 0.0, 0.0], dt), msg="reversed running min of zeros")
+
+
+@pytest.mark.parametrize("n", [3, 10, 37])  # scalar loops, the scalar remainder of a vector loop
+@pytest.mark.parametrize("mid", ["i8", "i32", "i64"])
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("target", BACKENDS)
+def test_float_int_float_round_trip_gives_plus_zero(target, dt, mid, n):
+    """convert(convert(x, int), float) of -0.6 is +0.0: an integer has no sign of zero.
+    (gcc rewrites (float)(int)x as trunc(x), -0.0, unless told otherwise.)"""
+    x = _a(np.linspace(-0.9, 0.9, n), dt)
+    b = GraphBuilder()
+    u = b.arg(TensorSpec(x.shape, dt))
+    prog = b.finish([b.op("convert", b.op("convert", u, dtype=mid), dtype=dt)])
+    try:
+        (y,) = compile_program(prog, target, {})(x)  # the whole pipeline (as torch.compile would)
+    except (BackendUnavailable, ImportError) as e:
+        pytest.skip(f"target {target!r} is not available here: {e}")
+    assert_close(y, np.trunc(x.astype(np.float64)).astype(x.dtype) + _a([0.0], dt))

@@ -96,6 +96,14 @@ def _int_op(prim: str, args: list[str], dt: str) -> str:
     raise RenderError(f"scalar op {prim} on {dt} has no C rendering")
 
 
+def _int_to_float(x: str, dst: str) -> str:
+    """An integer as f32 / f64. The select keeps gcc (-O3 -fno-trapping-math) from
+    rewriting a float -> int -> float round trip as trunc(x), whose -0.0 for -0.5 an
+    integer cannot have (``x + 0.0`` does not stop it: gcc knows the sum is exact)."""
+    zero = "0.0" if dst == "f64" else "0.0f"
+    return f"({x} == 0 ? {zero} : ({VTYPE[dst]})({x}))"
+
+
 def convert_expr(x: str, src: str, dst: str) -> str:
     if src == dst:
         return x
@@ -110,9 +118,11 @@ def convert_expr(x: str, src: str, dst: str) -> str:
                 return f"{rnd}(fc_d2f_odd({x}))"
             if src in ("f32", "f16", "bf16"):
                 return f"{rnd}({x})"
-            return f"{rnd}((float)({x}))"
+            return f"{rnd}({_int_to_float(x, 'f32')})"
         if src in ("f16", "bf16") and dst == "f32":
             return x
+        if not _f(src):
+            return _int_to_float(x, dst)
         return f"(({VTYPE[dst]})({x}))"
     if _f(src):  # float -> int
         if dst == "i32" and src != "f64":

@@ -15,7 +15,10 @@ Two schedules, picked per shape by ``use_direct`` (measured: see the constants):
 
 Padding never reads memory: per kernel offset the valid part of an output row
 is computed (``fc_cdiv``) and the rest is zero; lhs dilation (transposed
-convolutions, input gradients) checks each position's divisibility instead.
+convolutions, input gradients) checks each position's divisibility instead. The
+padding still counts as zeros times the weight: a NaN or infinite weight over it
+makes the output NaN, as in StableHLO and eager (the direct schedule adds ``w * 0``
+there only for such weights; the others multiply zero-padded copies).
 Small convolutions (< ``PAR_FLOPS``) run on the calling thread.
 """
 
@@ -285,18 +288,29 @@ def _direct(k: WindowKernel, g: ConvGeom, lines: list[str], body: _Body, paralle
     inner = [f"{CT} *restrict ar = a + p0 + j0;",
              f"for (int64_t c = 0; c < {g.cg}; c++) {{",
              f"const {T} *restrict xc = xg + c*{g.ip};"]
+    zero = "0.0f" if CT == "float" else "0.0"
+    w_at = f"(o*{g.cg} + c)*{kprod} + (kd*{g.ker[1]} + kh)*{g.ker[2]} + kw"
     inner += _row_prefix(g)
-    inner += ["if (!ok) continue;",
+    # padding is zeros that are never read; a tap over it adds w * 0, which is 0 unless
+    # w is inf or NaN: then NaN (as StableHLO, eager and the im2col schedule have it)
+    inner += [f"if (!ok) {{ for (int64_t kw = 0; kw < {g.ker[2]}; kw++) {{",
+              f"const {CT} wv = {load_expr(w, w_at, g.dtype)};",
+              f"if (!isfinite(wv)) for (int64_t j = 0; j < len; j++) ar[j] += wv * {zero};",
+              "} continue; }",
               f"const {T} *restrict src = xc + row;",
               f"for (int64_t kw = 0; kw < {g.ker[2]}; kw++) {{",
-              f"const {CT} wv = {load_expr(w, f'(o*{g.cg} + c)*{kprod} + (kd*{g.ker[1]} + kh)*{g.ker[2]} + kw', g.dtype)};"]
+              f"const {CT} wv = {load_expr(w, w_at, g.dtype)};"]
     if LW == 1:
         inner += _w_range(g)
         inner.append(f"for (int64_t j = jlo; j < jhi; j++) ar[j] += wv * {load_expr('src', f'(ow0 + j)*{SW} + off', g.dtype)};")
-    else:
+        inner += ["if (!isfinite(wv)) {",
+                  f"for (int64_t j = 0; j < jlo; j++) ar[j] += wv * {zero};",
+                  f"for (int64_t j = jhi; j < len; j++) ar[j] += wv * {zero};", "}"]
+    else:  # lhs dilation: the holes are zeros too
         inner += ["for (int64_t j = 0; j < len; j++) {",
                   f"const int64_t q = (ow0 + j)*{SW} + kw*{RW} - {PW};",
-                  f"if ({_valid('q', LW, IW)}) ar[j] += wv * {load_expr('src', f'q / {LW}', g.dtype)};", "}"]
+                  f"const int v = {_valid('q', LW, IW)};",
+                  f"ar[j] += wv * (v ? {load_expr('src', f'(v ? q / {LW} : 0)', g.dtype)} : {zero});", "}"]
     inner += ["}", "}", "}", "}"]
     lines += _segments(g, ind, inner, "p0", "p1")
     _epilogue(k, body, lines, ind, "o", "o + 1")
