@@ -1,4 +1,4 @@
-"""Differential tests: random well-typed programs (tests/strategies.py) run on every
+"""Differential tests: random well-typed programs (furcate/tools/random_programs.py) run on every
 available backend and agree with the numpy reference; the numpy backend itself keeps
 its output contract and agrees with a direct NumPy evaluation of elementwise programs."""
 
@@ -15,7 +15,7 @@ from furcate.dtypes import DTYPES, FLOAT_DTYPES
 from furcate.ir.dialect import ConvertOp
 from furcate.ir.types import spec_of_type
 
-from tests.strategies import check_against_numpy, programs
+from furcate.tools.random_programs import check_against_numpy, programs
 from tests.tolerance import assert_close
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -175,7 +175,7 @@ def _pow_pow(dtype: str):
 
 
 def test_f32_intermediates_keeps_low_precision_in_f32_and_rounds_outputs():
-    from tests.low_precision import f32_intermediate_reference, f32_intermediates
+    from furcate.tools.low_precision import f32_intermediate_reference, f32_intermediates
 
     x = np.array([2.859375], ml_dtypes.bfloat16)
     wide = f32_intermediates(_pow_pow("bf16"))
@@ -191,7 +191,7 @@ def test_f32_intermediates_keeps_low_precision_in_f32_and_rounds_outputs():
 def test_f32_intermediates_keeps_explicit_rounding_converts():
     from furcate.dtypes import TensorSpec
     from furcate.ir.builder import GraphBuilder
-    from tests.low_precision import f32_intermediate_reference
+    from furcate.tools.low_precision import f32_intermediate_reference
 
     b = GraphBuilder()
     x = b.arg(TensorSpec((3,), "f32"))
@@ -228,7 +228,7 @@ def test_low_precision_check_still_catches_a_wrong_backend():
 def test_strategy_generates_every_op_well_typed():
     """Over a bounded run, programs() makes every op of ALL_STRATEGY_OPS (incl. convolution,
     reduce_window, scatter_add, gather_along, constant_ref), each in a program that verifies."""
-    from tests.strategies import ALL_STRATEGY_OPS
+    from furcate.tools.random_programs import ALL_STRATEGY_OPS
 
     seen = set()
 

@@ -158,3 +158,14 @@ def test_version_has_one_source():
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert meta["version"] == __version__
+
+
+def test_nothing_in_the_package_imports_the_tests():
+    """``tests/`` is not installed: a tool importing it works only from a checkout."""
+    bad = []
+    for m, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            bad += [f"{m} imports {n}" for n in names if n == "tests" or n.startswith("tests.")]
+    assert not bad, bad

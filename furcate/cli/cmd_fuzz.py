@@ -11,7 +11,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "fuzz",
         help="differential fuzzing: random programs on each backend against the numpy reference",
-        description="Generate random well-typed furcate programs (tests/strategies.py: every dtype, size-0/1 "
+        description="Generate random well-typed furcate programs (furcate/tools/random_programs.py: every dtype, size-0/1 "
         "dims, broadcasting, NaN/inf, integer edge values), run them on each --target and on numpy, and "
         "compare. A failure is shrunk to a minimal program and saved under --out with its inputs, with the "
         "`furcate bisect` command that reproduces it. A target that cannot run here (e.g. triton without a "

@@ -1,8 +1,8 @@
 """The differential fuzzer: random well-typed programs on every backend against NumPy.
 
-The programs and the check are the test suite's own (``tests/strategies.py``:
-``programs(...)`` and ``check_against_numpy``), so the fuzzer needs a source
-checkout and ``hypothesis``. ``fuzz(targets, examples=N)`` runs N examples per
+The programs and the check are the test suite's own (``random_programs.py``:
+``programs(...)`` and ``check_against_numpy``), so the fuzzer needs
+``hypothesis`` (the ``test`` extra), not a source checkout. ``fuzz(targets, examples=N)`` runs N examples per
 target; a failure is shrunk by hypothesis to a minimal program, written to
 ``out_dir`` as ``<target>_<n>.mlir`` with its inputs (``.inputs.npz``) and
 constants (``.constants.npz``), and reported with the command that reproduces
@@ -13,35 +13,25 @@ reason, not counted as a failure.
 
 from __future__ import annotations
 
-import importlib
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 class FuzzSetupError(RuntimeError):
-    """The fuzzer cannot run here (no source checkout, no hypothesis)."""
+    """The fuzzer cannot run here (no hypothesis)."""
 
 
 def load_strategies():
-    """``tests.strategies`` of the checkout furcate runs from."""
-    if not (ROOT / "tests" / "strategies.py").is_file():
-        raise FuzzSetupError(f"the fuzzer needs furcate's source checkout (tests/strategies.py); "
-                             f"furcate runs from {ROOT}, which has none")
+    """``furcate.tools.random_programs`` (which needs hypothesis, the ``test`` extra)."""
     try:
         import hypothesis  # noqa: F401
     except ImportError:
-        raise FuzzSetupError("the fuzzer needs hypothesis (pip install hypothesis)") from None
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    tests = sys.modules.get("tests")
-    if tests is not None and Path(getattr(tests, "__file__", "") or "").resolve().parent != ROOT / "tests":
-        raise FuzzSetupError(f"`import tests` resolves to {tests.__file__}, not {ROOT / 'tests'}")
-    return importlib.import_module("tests.strategies")
+        raise FuzzSetupError("the fuzzer needs hypothesis (pip install 'furcate[test]' or pip install "
+                             "hypothesis)") from None
+    from furcate.tools import random_programs
+
+    return random_programs
 
 
 @dataclass
@@ -89,7 +79,7 @@ def check_ops(ops) -> frozenset[str]:
 def fuzz_target(target: str, examples: int, *, max_ops: int = 6, dtypes=None, ops=None, seed: int | None = None,
                 out_dir: Path | None = None) -> Failure | None:
     """Run ``examples`` random programs on ``target``; the shrunk first failure, or None.
-    ``dtypes`` and ``ops`` (op names of ``tests.strategies.ALL_STRATEGY_OPS``) restrict
+    ``dtypes`` and ``ops`` (op names of ``random_programs.ALL_STRATEGY_OPS``) restrict
     what the programs hold."""
     from hypothesis import HealthCheck, Verbosity, given, settings
     from hypothesis import seed as fixed_seed

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from furcate.compiler import compile_program
 from furcate.dtypes import TensorSpec
 from furcate.ir.builder import GraphBuilder
-from tests import strategies
+from furcate.tools import random_programs as strategies
 from tests.backends.c_helpers import check
 
 

@@ -11,7 +11,7 @@ from furcate.ir.builder import GraphBuilder
 from furcate.ir.types import TensorSpec
 from furcate.passes.canonicalize import CanonicalizePass
 
-from tests import strategies
+from furcate.tools import random_programs as strategies
 from tests.passes.helpers import check_passes_preserve, run_numpy
 
 SPECIALS = {

@@ -14,7 +14,7 @@ from furcate.ir.types import TensorSpec
 from furcate.passes.fuse import FusePass
 from furcate.passes.pipeline import make_pass, resolve
 
-from tests import strategies
+from furcate.tools import random_programs as strategies
 from tests.passes.helpers import check_passes_preserve
 
 F32 = "f32"

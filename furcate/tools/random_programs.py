@@ -1,10 +1,11 @@
 """Hypothesis strategies for random well-typed furcate programs, and the differential
-helper every backend test reuses.
+check every backend test and ``furcate fuzz`` reuse (needs ``hypothesis``: the
+``test`` extra).
 
-    @given(strategies.programs(max_ops=6, dtypes=("f32", "i32")))
+    @given(random_programs.programs(max_ops=6, dtypes=("f32", "i32")))
     def test_x(case):
         program, inputs = case
-        strategies.check_against_numpy(program, inputs, "c")
+        random_programs.check_against_numpy(program, inputs, "c")
 
 Programs are random DAGs over a pool of values (inputs, constants, iota) built with
 ``GraphBuilder``: elementwise unary/binary ops, compare/select/clamp, convert, layout
@@ -37,8 +38,8 @@ from furcate.ir.builder import GraphBuilder
 from furcate.ir.program import Program
 from furcate.ir.types import spec_of_type
 
-from tests.low_precision import f32_intermediate_reference, uses_low_precision
-from tests.tolerance import assert_close, tolerance
+from furcate.tools.low_precision import f32_intermediate_reference, uses_low_precision
+from furcate.tools.tolerance import assert_close, tolerance
 
 FLOAT_UNARY = ("exp", "expm1", "log", "log1p", "tanh", "sqrt", "rsqrt", "logistic", "erf", "sin", "cos",
                "floor", "ceil", "round_nearest_even", "round_nearest_afz")
@@ -563,13 +564,13 @@ def _narrowest_float(program: Program) -> str | None:
 
 def check_against_numpy(program: Program, inputs, target: str, options: dict | None = None) -> list[np.ndarray]:
     """Compile ``program`` for ``target`` and for "numpy" (the reference) and assert the
-    outputs agree (``tests/tolerance.py``), have the declared specs, and that no input
+    outputs agree (``furcate/tools/tolerance.py``), have the declared specs, and that no input
     was written to. Returns the target's outputs.
 
     f16/bf16 programs have two legal results (DESIGN.md, Numerics): rounded after every
     op (numpy, xla) or computed in f32 inside a kernel and rounded on store (c, triton).
     An output passes when it is close to either: the numpy backend's, or the numpy
-    backend's on the program with f32 intermediates (``tests/low_precision.py``)."""
+    backend's on the program with f32 intermediates (``furcate/tools/low_precision.py``)."""
     from furcate.compiler import compile_program
 
     text = program.text()
