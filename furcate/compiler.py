@@ -13,6 +13,7 @@ import time
 from collections import Counter
 
 import numpy as np
+from xdsl.dialects.func import FuncOp
 
 from furcate import diagnostics
 from furcate.backends import BackendUnavailable, Capabilities, get_backend, targets
@@ -85,6 +86,11 @@ def compile_program(program: Program, target: str | None = "auto",
     options = CompileOptions.of(options)
     name = options.name
     t_start = time.perf_counter()
+    funcs = [op.sym_name.data for op in program.module.ops if isinstance(op, FuncOp)]
+    if len(funcs) > 1:
+        raise IRError(f"the program has {len(funcs)} functions ({', '.join('@' + f for f in funcs)}): the "
+                      "output of the split pass is for reading; compile the IR before split (placement "
+                      "splits it again)")
     target = resolve_target(target or options.target)
     dumper = Dumper(options.dump_dir, name)
     with dumper.active():  # this graph's log records, stage times and kernel sources go to its dump

@@ -36,10 +36,16 @@ class Program:
 
     @property
     def func(self) -> FuncOp:
+        """The entry function: the only ``func.func``, or ``@main`` among several (the
+        parts ``split`` cuts out are functions that ``@main`` calls)."""
         funcs = [op for op in self.module.ops if isinstance(op, FuncOp)]
-        if len(funcs) != 1:
-            raise IRError(f"a furcate program has exactly one func.func, found {len(funcs)}")
-        return funcs[0]
+        if len(funcs) == 1:
+            return funcs[0]
+        mains = [f for f in funcs if f.sym_name.data == "main"]
+        if len(mains) != 1:
+            raise IRError(f"a furcate program has one func.func, or one named @main among several; found "
+                          f"{len(funcs)}{' (no @main)' if funcs else ''}")
+        return mains[0]
 
     @property
     def input_specs(self) -> list[TensorSpec]:

@@ -24,6 +24,7 @@ from xdsl.transforms.dead_code_elimination import DeadCodeElimination
 from furcate.passes.canonicalize import CanonicalizePass
 from furcate.passes.fuse import FusePass
 from furcate.passes.place_pass import PlacePass
+from furcate.passes.split import SplitPass
 
 PASSES: dict[str, Callable[[], ModulePass]] = {
     "canonicalize": CanonicalizePass,
@@ -31,6 +32,7 @@ PASSES: dict[str, Callable[[], ModulePass]] = {
     "cse": CommonSubexpressionElimination,
     "dce": DeadCodeElimination,
     "place": PlacePass,
+    "split": SplitPass,
 }
 
 PIPELINES: dict[str, list[str]] = {

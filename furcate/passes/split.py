@@ -7,15 +7,22 @@ each ``furcate.transfer`` is a segment of its own. ``sub_program`` makes one seg
 ordinary ``Program`` (its inputs: the values it reads from earlier segments; its outputs:
 the values later ones read; constants, weights and iotas copied in), which any backend
 compiles. The driver compiles the parts and ``runtime/link.py`` joins them.
+
+``SplitPass`` (``furcate opt -p 'place{devices=cpu,"sim:h100"},split'``) shows the same
+cut as IR: ``@main`` becomes a call of one function per segment (``@part<k>_<device>``,
+its device in the ``furcate.device`` attribute) with the transfers between the calls.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.dialects.func import FuncOp, ReturnOp
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.func import CallOp, FuncOp, ReturnOp
 from xdsl.ir import Block, Region, SSAValue
+from xdsl.passes import ModulePass
 
 from furcate.ir import dialect as d
 from furcate.ir.program import Program
@@ -95,4 +102,59 @@ def sub_program(seg: Segment, later_uses: set[SSAValue], constants: dict) -> tup
     return prog, inputs, outputs
 
 
-__all__ = ["Segment", "segments", "sub_program"]
+def _main(module: ModuleOp) -> FuncOp:
+    for op in module.ops:
+        if isinstance(op, FuncOp) and op.sym_name.data == "main":
+            return op
+    raise ValueError("split: the module has no func.func @main")
+
+
+@dataclass(frozen=True)
+class SplitPass(ModulePass):
+    """Cut a placed ``@main`` into one function per device run, called in order (ops
+    without a ``device`` attribute are on ``host``)."""
+
+    name = "split"
+
+    host: str = "cpu"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        main = _main(op)
+        block = main.body.block
+        ret = block.last_op
+        segs = segments(block, self.host)
+        new = Block(arg_types=[a.type for a in block.args])
+        for a, b in zip(block.args, new.args):
+            b.name_hint = a.name_hint
+        value = dict(zip(block.args, new.args))
+
+        def get(v: SSAValue) -> SSAValue:
+            if v not in value:  # a constant, weight or iota read outside any part: copied in
+                clone = v.owner.clone()
+                new.add_op(clone)
+                value.update(zip(v.owner.results, clone.results))
+            return value[v]
+
+        for k, seg in enumerate(segs):
+            if seg.device is None:
+                (t,) = seg.ops
+                clone = t.clone(value_mapper={v: get(v) for v in t.operands})
+                new.add_op(clone)
+                value.update(zip(t.results, clone.results))
+                continue
+            later = {v for s in segs[k + 1:] for o in s.ops for v in o.operands} | set(ret.operands)
+            part, ins, outs = sub_program(seg, later, {})
+            func = part.func
+            func.detach()
+            func.sym_name = StringAttr(f"part{k}_{re.sub(r'[^A-Za-z0-9_]', '_', seg.device)}")
+            func.attributes["furcate.device"] = StringAttr(seg.device)
+            op.body.block.insert_op_before(func, main)
+            call = CallOp(func.sym_name.data, [get(v) for v in ins], [v.type for v in outs])
+            new.add_op(call)
+            value.update(zip(outs, call.results))
+        new.add_op(ReturnOp(*[get(v) for v in ret.operands]))
+        main.body.detach_block(block)
+        main.body.add_block(new)
+
+
+__all__ = ["Segment", "SplitPass", "segments", "sub_program"]
