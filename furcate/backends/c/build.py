@@ -1,7 +1,10 @@
 """Compiling generated C: finding the compiler, the flags, the on-disk cache.
 
-Flags: ``-O3 -march=native -fopenmp -fwrapv -fno-math-errno
--fno-trapping-math -ffp-contract=off``. Not ``-ffast-math``: NaN, inf and
+Flags: ``-O3 -march=native -mprefer-vector-width=512 -fopenmp -fwrapv
+-fno-math-errno -fno-trapping-math -ffp-contract=off``. gcc's own choice on
+AVX-512 Xeons is 256-bit vectors; 512 doubles the lanes of compute-bound loops
+(erf, tanh: LayerNorm+GELU on 256x1024 320 -> 246 us on 2 cores) and is ignored
+on CPUs without AVX-512; the lanes do not change a result (no reassociation). Not ``-ffast-math``: NaN, inf and
 signed zeros keep IEEE semantics (transcendentals are vectorized by the
 prelude's own branch-free approximations instead of libmvec), and
 ``-ffp-contract=off`` keeps ``a*b+c`` rounded like NumPy. ``-fno-trapping-math``
@@ -31,8 +34,8 @@ from furcate.diagnostics import log, timed
 from furcate.errors import CompileError
 from furcate.runtime.cache import DiskCache, host_cpu_id, key_digest
 
-FLAGS = ["-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-fno-trapping-math",
-         "-ffp-contract=off", "-fPIC", "-shared", "-std=gnu11", "-w"]
+FLAGS = ["-O3", "-march=native", "-mprefer-vector-width=512", "-fopenmp", "-fwrapv", "-fno-math-errno",
+         "-fno-trapping-math", "-ffp-contract=off", "-fPIC", "-shared", "-std=gnu11", "-w"]
 LIBS = ["-lm"]
 PRELUDE = (Path(__file__).with_name("prelude.h")).read_text()
 
