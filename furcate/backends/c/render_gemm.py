@@ -15,13 +15,18 @@ strided views such as per-head slices of a fused projection go to the BLAS in pl
 
 Results that are not ``batch x M x N`` with at most one free dim per operand
 (a general ``dot_general``) run as one BLAS call per batch entry, then the
-epilogue as a separate parallel loop.
+epilogue as a separate parallel loop. So does a parallel GEMM of few rows
+(``M <= WHOLE_MAX_M``, no batch) when the BLAS is torch's MKL, whose threads are
+furcate's OpenMP pool (the same libgomp): MKL splits such a GEMM better than
+tiles of N do (16x1024 @ 1024x256 on 2 threads: 61 us as one call, 85 us as
+two tiles; small real models 1.47x -> 1.53x eager, ``models_suite.py --quick``).
 """
 
 from __future__ import annotations
 
 import math
 
+from furcate.backends.c.blas import find_blas
 from furcate.backends.c.render import RenderError, _close, affine_expr, store_expr
 from furcate.backends.kernel.desc import Kernel, Load
 
@@ -32,6 +37,7 @@ CHUNK = 16  # split M or N in multiples of this (whole vectors in the epilogue)
 # 2 tiles each 1-2%).
 TILES_PER_THREAD = 2
 MIN_CHUNK = 64
+WHOLE_MAX_M = 64  # with torch's MKL: a parallel GEMM of at most this many rows is one BLAS call
 
 
 class _Names:
@@ -48,12 +54,28 @@ def render_gemm(k: Kernel, body, lines: list[str], render_pointwise) -> None:
     if 0 in k.parallel or 0 in d.batch:
         return  # an empty result
     layout = tile_layout(k)
+    if layout is not None and _one_threaded_call(k):
+        lines.append("    { const int fc_prev = FC_BLAS_LOCAL_THREADS(omp_get_max_threads());")
+        lines += _render_whole(k)
+        lines.append("    FC_BLAS_LOCAL_THREADS(fc_prev); }")
+        if not epilogue_is_identity(k):
+            render_pointwise(k, body, lines)
+        return
     if layout is None:
         lines += _render_whole(k)
         if not epilogue_is_identity(k):
             render_pointwise(k, body, lines)
         return
     _render_tiled(k, body, lines, *layout)
+
+
+def _one_threaded_call(k: Kernel) -> bool:
+    """Few rows, no batch, big enough to run in parallel, and MKL threads that are our own."""
+    d = k.dot
+    if math.prod(d.batch) != 1 or d.m > WHOLE_MAX_M or 2 * d.m * d.n * max(d.k, 1) < PAR_FLOPS:
+        return False
+    blas = find_blas()
+    return blas is not None and blas.name == "torch-mkl"
 
 
 def epilogue_is_identity(k: Kernel) -> bool:
