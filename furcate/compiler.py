@@ -26,7 +26,7 @@ from furcate.options import CompileOptions
 from furcate.passes import place_pass
 from furcate.passes.pipeline import make_pass, pass_name, resolve
 from furcate.passes.place import Plan
-from furcate.passes.split import segments, sub_program
+from furcate.passes.split import later_uses, segments, sub_program
 from furcate.runtime import devices as dev_mod
 from furcate.runtime.executable import Executable
 from furcate.runtime.link import Linker
@@ -266,14 +266,14 @@ def compose(program: Program, machine: dev_mod.Machine, options: CompileOptions)
     slot = {a: i for i, a in enumerate(block.args)}
     link = Linker(len(block.args))
     segs = segments(block, host)
+    needed = later_uses(segs, ret.operands)
     for k, seg in enumerate(segs):
-        later = {v for s in segs[k + 1:] for op in s.ops for v in op.operands} | set(ret.operands)
         if seg.device is None:
             (t,) = seg.ops
             slot[t.result] = link.add_transfer(slot[t.operand], t.src.data, t.dst.data, machine[t.dst.data])
             continue
         dev = machine[seg.device]
-        prog, ins, outs = sub_program(seg, later, program.constants)
+        prog, ins, outs = sub_program(seg, needed[k], program.constants)
         target = _target_for(dev)
         _dump_part(k, dev.name, target, prog)
         with timed(f"codegen:{target}@{dev.name}"):  # each device's code generation is a stage

@@ -77,6 +77,19 @@ def segments(block, host: str) -> list[Segment]:
     return out
 
 
+def later_uses(segs: list[Segment], returned) -> list[set[SSAValue]]:
+    """Per segment, the values it defines that a later segment or the return reads: one
+    pass over the operands (each value's last reader), not one per segment."""
+    last: dict[SSAValue, int] = {}
+    for k, seg in enumerate(segs):
+        for op in seg.ops:
+            for v in op.operands:
+                last[v] = k
+    for v in returned:
+        last[v] = len(segs)
+    return [{r for op in seg.ops for r in op.results if last.get(r, -1) > k} for k, seg in enumerate(segs)]
+
+
 def sub_program(seg: Segment, later_uses: set[SSAValue], constants: dict) -> tuple[Program, list, list]:
     """A ``Program`` of one segment: (program, the outer values it reads, the values it defines
     that later steps read)."""
@@ -135,6 +148,7 @@ class SplitPass(ModulePass):
                 value.update(zip(v.owner.results, clone.results))
             return value[v]
 
+        needed = later_uses(segs, ret.operands)
         for k, seg in enumerate(segs):
             if seg.device is None:
                 (t,) = seg.ops
@@ -142,8 +156,7 @@ class SplitPass(ModulePass):
                 new.add_op(clone)
                 value.update(zip(t.results, clone.results))
                 continue
-            later = {v for s in segs[k + 1:] for o in s.ops for v in o.operands} | set(ret.operands)
-            part, ins, outs = sub_program(seg, later, {})
+            part, ins, outs = sub_program(seg, needed[k], {})
             func = part.func
             func.detach()
             func.sym_name = StringAttr(f"part{k}_{re.sub(r'[^A-Za-z0-9_]', '_', seg.device)}")
@@ -157,4 +170,4 @@ class SplitPass(ModulePass):
         main.body.add_block(new)
 
 
-__all__ = ["Segment", "SplitPass", "segments", "sub_program"]
+__all__ = ["Segment", "SplitPass", "later_uses", "segments", "sub_program"]
