@@ -61,6 +61,27 @@ def test_big_library_builds_in_parallel_parts_with_the_same_results(fresh_cache,
     assert calls and calls[0][1] == 3, calls  # three gcc processes for the kernels (plus the entry's)
 
 
+def test_convolutions_with_helper_functions_build_in_parts(fresh_cache, monkeypatch):
+    """An im2col convolution's kernel text starts with its static im2col helper: split into
+    parts, the helper stays static beside it and the kernel still links."""
+    from furcate.backends.c import render_conv
+
+    monkeypatch.setattr(render_conv, "FORCE", "im2col")
+    monkeypatch.setattr(build, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(build, "PART_BYTES", 1)
+    monkeypatch.setattr(build, "compile_jobs", lambda: 2)
+    b = GraphBuilder("convs_im2col")
+    x = b.arg(TensorSpec((2, 8, 6, 6), "f32"))
+    ws = [b.arg(TensorSpec((16, 8, 3, 3), "f32")), b.arg(TensorSpec((8, 16, 3, 3), "f32"))]
+    y = x
+    for w in ws:  # two different kernels
+        y = b.op("tanh", b.op("convolution", y, w, window_strides=[1, 1], padding=[1, 1, 1, 1],
+                              lhs_dilation=[1, 1], rhs_dilation=[1, 1], feature_group_count=1))
+    rng = np.random.default_rng(1)
+    shapes = ((2, 8, 6, 6), (16, 8, 3, 3), (8, 16, 3, 3))
+    check(b.finish([y]), [rng.standard_normal(s).astype(np.float32) for s in shapes], accumulated=True)
+
+
 def test_a_failing_part_names_the_compiler_error(fresh_cache, monkeypatch):
     monkeypatch.setattr(build, "PARALLEL_BYTES", 1)
     monkeypatch.setattr(build, "PART_BYTES", 1)

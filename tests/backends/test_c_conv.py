@@ -73,7 +73,7 @@ def _conv_program(case, dtypes):
     return b.finish(outs), inputs
 
 
-@pytest.fixture(params=["direct", "im2col", None])  # None: the heuristic (the plane schedule where it applies)
+@pytest.fixture(params=["direct", "im2col", "blocked", None])  # None: the heuristic (plane, blocked, ...)
 def schedule(request, monkeypatch):
     monkeypatch.setattr(render_conv, "FORCE", request.param)
     return request.param

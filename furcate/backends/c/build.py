@@ -229,10 +229,12 @@ def _compile_parts(cc: str, out: Path, parts, jobs: int, name: str) -> None:
         texts = []
         for fname, text in chunk:
             head = f"static void {fname}("
-            if not text.startswith(head):
-                raise CompileError(f"c backend: kernel {fname} of {name} does not start with its signature")
-            texts.append(hidden + text[len("static void "):])
-            protos.append(hidden + text[len("static void "):text.index(") {") + 1] + ";")
+            at = text.find(head)  # its static helpers (an im2col function) may come first
+            if at < 0 or (at and text[at - 1] != "\n"):
+                raise CompileError(f"c backend: kernel {fname} of {name} has no line starting with its signature")
+            body = text[at + len("static void "):]
+            texts.append(text[:at] + hidden + body)
+            protos.append(hidden + body[:body.index(") {") + 1] + ";")
         sources.append(("\n".join([PRELUDE, header, *texts]), SMALL_FLAGS if small else compile_flags))
     sources.append(("\n".join([PRELUDE, header, *protos, entry]), compile_flags))
     procs: list[subprocess.Popen] = []

@@ -40,7 +40,7 @@ DIRECT_MAX_OG = 4
 DIRECT_MAX_CK = 16
 
 _CT = {"f32": "float", "f64": "double"}
-FORCE: str | None = None  # "direct" | "im2col": one schedule for every shape (tests, measurements)
+FORCE: str | None = None  # "direct" | "im2col" | "blocked": one schedule where it applies (tests, measurements)
 
 
 PLANE_BYTES = 1 << 18  # the most scratch one channel's padded plane may take
@@ -65,6 +65,11 @@ def _plane_extent(g: ConvGeom) -> tuple[int, int]:
 
 
 BLOCK_O = 8  # output channels per register block (one vector accumulator each)
+# BLASes whose im2col GEMMs beat the blocked schedule. Measured, ResNet medium (convolutions
+# of 32-64 channels on 32x32 and 16x16 maps) on a 2-core AVX-512 Xeon with torch's MKL: b8
+# 38 ms blocked, 17-18 ms im2col (eager 22); on a 2-core EPYC with OpenBLAS the blocked
+# schedule won (the wide layers 0.5x -> 1.05x eager)
+BLOCKED_LOSES_TO = frozenset({"torch-mkl", "mkl"})
 VECTOR_BYTES = 64  # one accumulator: 16 floats / 8 doubles (gcc splits it where vectors are narrower)
 
 
@@ -72,14 +77,17 @@ def use_blocked(g: ConvGeom) -> bool:
     """The register-blocked direct schedule (``_blocked``) for this shape: 2-D, unit stride
     along the last dim, no lhs dilation or cropping, a kernel bigger than 1x1, at least
     four output channels per group, output rows at least one vector wide, f32 or f64
-    accumulation."""
-    if FORCE is not None or g.ns != 2 or g.stride[2] != 1 or g.ldil != (1, 1, 1) or g.acc not in _CT:
+    accumulation; and a BLAS it beats (``BLOCKED_LOSES_TO``), unless ``FORCE`` says so."""
+    if FORCE not in (None, "blocked") or g.ns != 2 or g.stride[2] != 1 or g.ldil != (1, 1, 1) or g.acc not in _CT:
         return False
     if g.inp[0] != 1 or g.ker[0] != 1 or g.out[0] != 1 or g.pad[1] < 0 or g.pad[2] < 0:
         return False
     size = 4 if g.acc == "f32" else 8
     # rows narrower than a vector waste its lanes: BLAS on im2col tiles does better there
-    return g.ker != (1, 1, 1) and g.og >= 4 and g.out[2] >= VECTOR_BYTES // size
+    if g.ker == (1, 1, 1) or g.og < 4 or g.out[2] < VECTOR_BYTES // size:
+        return False
+    blas = find_blas()
+    return FORCE == "blocked" or blas is None or blas.name not in BLOCKED_LOSES_TO
 
 
 def use_direct(g: ConvGeom) -> bool:
