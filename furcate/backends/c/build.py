@@ -4,9 +4,10 @@ Flags: ``-O3 -march=native -mprefer-vector-width=512 -fopenmp -fwrapv
 -fno-math-errno -fno-trapping-math -ffp-contract=off``. gcc's own choice on
 AVX-512 Xeons is 256-bit vectors; 512 doubles the lanes of compute-bound loops
 (erf, tanh: LayerNorm+GELU on 256x1024 320 -> 246 us on 2 cores) and is ignored
-on CPUs without AVX-512; the lanes do not change a result (no reassociation). Not ``-ffast-math``: NaN, inf and
-signed zeros keep IEEE semantics (transcendentals are vectorized by the
-prelude's own branch-free approximations instead of libmvec), and
+on CPUs without AVX-512; the lanes do not change a result (no reassociation).
+Not ``-ffast-math``: NaN, inf and signed zeros keep IEEE semantics
+(transcendentals are vectorized by the prelude's own branch-free approximations
+instead of libmvec), and
 ``-ffp-contract=off`` keeps ``a*b+c`` rounded like NumPy. ``-fno-trapping-math``
 only lets gcc if-convert selects (furcate never reads FP exception flags).
 Big libraries build as parallel parts; their small kernels at -O1 (``SMALL_WORK``).
