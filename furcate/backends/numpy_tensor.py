@@ -197,7 +197,9 @@ def _scan_extreme(kind):
 
 
 _SCANS = {
-    "sum": lambda a, axis, acc: np.cumsum(a, axis=axis, dtype=acc),
+    # + 0: a running sum starts at +0 (as XLA's, torch's and the other backends'), so the
+    # prefixes of -0.0s are +0.0, not NumPy's -0.0
+    "sum": lambda a, axis, acc: np.cumsum(a, axis=axis, dtype=acc) + np.zeros((), acc),
     "prod": lambda a, axis, acc: np.cumprod(a, axis=axis, dtype=acc),
     "max": _scan_extreme("max"),
     "min": _scan_extreme("min"),

@@ -121,3 +121,19 @@ def test_float_int_float_round_trip_gives_plus_zero(target, dt, mid, n):
     except (BackendUnavailable, ImportError) as e:
         pytest.skip(f"target {target!r} is not available here: {e}")
     assert_close(y, np.trunc(x.astype(np.float64)).astype(x.dtype) + _a([0.0], dt))
+
+
+@pytest.mark.parametrize("dt", ["f32", "bf16"])
+@pytest.mark.parametrize("target", BACKENDS)
+def test_sums_of_negative_zeros_are_plus_zero(target, dt):
+    """A sum starts at +0 (StableHLO's init value, torch's and jax's sums and cumsums): the
+    sum or running sum of -0.0s is +0.0 (NumPy's cumsum alone starts at the first element)."""
+    x = _a([-0.0, -0.0, -0.0, 1.0, -0.0], dt)
+    s = TensorSpec(x.shape, dt)
+    total, fwd, rev = _run(target, [s], lambda b, u: [
+        b.op("reduce", u, kind="sum", dimensions=[0]),
+        b.op("cumulative", u, kind="sum", dimension=0, reverse=0),
+        b.op("cumulative", u, kind="sum", dimension=0, reverse=1)], [x])
+    assert_close(total, _a(1.0, dt), msg="sum")
+    assert_close(fwd, _a([0.0, 0.0, 0.0, 1.0, 1.0], dt), msg="running sum")
+    assert_close(rev, _a([1.0, 1.0, 1.0, 1.0, 0.0], dt), msg="reversed running sum")
