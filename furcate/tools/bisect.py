@@ -35,10 +35,8 @@ from xdsl.ir import Block, Region
 
 from furcate.ir.program import Program
 from furcate.ir.types import spec_of_type
-from furcate.tools.tolerance import tolerance
+from furcate.tools.tolerance import ACCUMULATING, tolerance
 
-ACCUMULATING = {"furcate.reduce", "furcate.dot_general", "furcate.cumulative", "furcate.convolution",
-                "furcate.reduce_window"}
 SOURCES = {"furcate.constant", "furcate.constant_ref"}
 
 

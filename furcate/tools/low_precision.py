@@ -5,7 +5,7 @@ store". A backend that fuses (c, triton) keeps f16/bf16 intermediates in f32, wh
 numpy and xla round after every op; both are legal. ``f32_intermediates`` rewrites a
 program so that every f16/bf16 value is f32 (explicit converts to f16/bf16 still
 round), and ``f32_intermediate_reference`` runs it on numpy and rounds the outputs:
-``random_programs.check_against_numpy`` accepts a result close to either.
+``differential.check_against_numpy`` accepts a result close to either.
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ TOLERANCE = {
     "bfloat16": (1.6e-2, 1e-2),
 }
 
+# ops that sum many terms: their results are compared with ACCUM_TOLERANCE
+ACCUMULATING = frozenset({"furcate.reduce", "furcate.dot_general", "furcate.cumulative", "furcate.convolution",
+                          "furcate.reduce_window", "furcate.scatter_add"})
+
 # looser tolerance for results that went through reductions / GEMMs over many terms
 ACCUM_TOLERANCE = {
     "float64": (1e-9, 1e-10),
