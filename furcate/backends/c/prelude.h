@@ -195,38 +195,39 @@ FC_INLINE float fc_logisticf(float x) {
     return x != x ? x : r;
 }
 
-/* ---- erf: |x| < 1: x * P(x^2); 1 <= |x| < 4: 1 - exp(G(|x|) - x^2) with G a
- * least-squares fit of log(erfc(t)) + t^2 (x^2 split exactly with fma);
- * |x| >= 4: +-1. ---- */
+/* ---- erf, without exp: |x| < 1: x + x * P(x^2); 1 <= |x| < 3.919206: 1 - erfc with erfc
+ * a rational P(u)/Q(u) of u = (|x| - 1) / 2.919206 (absolute error 4e-9); above it erf rounds
+ * to +-1 in f32. Least-squares fits (Lawson reweighting); max 0.99 ulp on every third f32 of
+ * [2^-30, 4.5]. About 2.8x the speed of the 1 - exp(G(|x|) - x^2) form it replaced. ---- */
 FC_INLINE float fc_erff(float a) {
     float t = fabsf(a);
     float s = a * a;
-    float r = 8.006874067582894e-05f;
-    r = fmaf(r, s, -0.000805375109906153f);
-    r = fmaf(r, s, 0.0051929578653656305f);
-    r = fmaf(r, s, -0.02685606956783057f);
-    r = fmaf(r, s, 0.1128363463431957f);
-    r = fmaf(r, s, -0.3761262976709416f);
-    r = fmaf(r, s, 1.1283791662326472f);
-    r = r * a;
-    float tc = t < 4.0f ? t : 4.0f;
-    float u = tc - 2.5f;
-    float g = -3.963445137971106e-08f;
-    g = fmaf(g, u, -7.110158081459632e-08f);
-    g = fmaf(g, u, 1.8376305813179464e-06f);
-    g = fmaf(g, u, -1.2951783851950403e-05f);
-    g = fmaf(g, u, 7.695300003999683e-05f);
-    g = fmaf(g, u, -0.000420743916258704f);
-    g = fmaf(g, u, 0.002165516089796544f);
-    g = fmaf(g, u, -0.01085814510098799f);
-    g = fmaf(g, u, 0.056106259352634504f);
-    g = fmaf(g, u, -0.3526807433585515f);
-    g = fmaf(g, u, -1.556815272520368f);
-    float hi = tc * tc;
-    float lo = fmaf(tc, tc, -hi);
-    float q = copysignf(1.0f - fc_expf((g - hi) - lo), a);
-    q = t >= 4.0f ? copysignf(1.0f, a) : q;
-    return t < 1.0f ? r : (a != a ? a : q);
+    float r = 7.853929419116022e-05f;
+    r = fmaf(r, s, -0.0008010213117836029f);
+    r = fmaf(r, s, 0.005188329769086345f);
+    r = fmaf(r, s, -0.026853812955011956f);
+    r = fmaf(r, s, 0.11283585170950121f);
+    r = fmaf(r, s, -0.3761262582598339f);
+    r = fmaf(r, s, 0.12837916572690405f);
+    r = fmaf(r, a, a);  /* x + x * P(x^2) */
+    float u = fmaf(t, 0.34254787106498136f, -0.34254787106498136f);
+    float p = 0.22128971912607326f;
+    p = fmaf(p, u, -1.2176451233142789f);
+    p = fmaf(p, u, 2.8208242110019586f);
+    p = fmaf(p, u, -3.525721763190428f);
+    p = fmaf(p, u, 2.5103995957501675f);
+    p = fmaf(p, u, -0.9664440704462809f);
+    p = fmaf(p, u, 0.1572992033136757f);
+    float q = 16.71562464091267f;
+    q = fmaf(q, u, 9.248058443074525f);
+    q = fmaf(q, u, 12.194430216110904f);
+    q = fmaf(q, u, 6.636728827628013f);
+    q = fmaf(q, u, 5.4879188393866665f);
+    q = fmaf(q, u, 1.559940466924272f);
+    q = fmaf(q, u, 1.0f);
+    float big = copysignf(1.0f - p / q, a);
+    big = t >= 3.919206f ? copysignf(1.0f, a) : big;
+    return t < 1.0f ? r : (a != a ? a : big);
 }
 
 FC_INLINE double fc_logisticd(double x) {
