@@ -76,7 +76,11 @@ def _render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
     R = 1
     for e in k.reduce:
         R *= e
-    ind = _loops(k.parallel, 0, "    ", lines, _omp(k, rows * R))
+    n_reduce = sum(1 for n in k.nodes if isinstance(n, Reduce))
+    # per element as a pointwise loop's (a unit per 4 nodes), plus each reduction's combine of
+    # its lanes per row: a softmax over short rows (256 x 64) costs ~50 us serially
+    work = rows * R * max(1, len(k.nodes) // 4) + rows * n_reduce * LANES
+    ind = _loops(k.parallel, 0, "    ", lines, _omp(k, work))
     lanes = len(k.reduce) == 1
     row_stores = [s for s in k.stores if not inner[s.value] and not _store_inner(k, s)]
     el_stores = [s for s in k.stores if s not in row_stores]
@@ -153,12 +157,24 @@ def _lane_loop(k, body: _Body, stage, roots, lines, ind, cache, ridx) -> None:
             _pop_all(k, r, lines, ind)
     for r in stage:
         n = k.nodes[r]
-        lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
-        lines.append(f"{ind}for (int l = 1; l < {LANES}; l++) s{r} = {combine(n.kind, f's{r}', f'a{r}[l]', n.acc)};")
+        if _exactly_associative(n):  # a tree of lane pairs (vector ops), the same result
+            lines.append(f"{ind}for (int w = {LANES // 2}; w > 0; w >>= 1) for (int l = 0; l < w; l++) "
+                         f"a{r}[l] = {combine(n.kind, f'a{r}[l]', f'a{r}[l + w]', n.acc)};")
+            lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
+        else:  # float sums and products: lane by lane, in order
+            lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
+            lines.append(f"{ind}for (int l = 1; l < {LANES}; l++) s{r} = {combine(n.kind, f's{r}', f'a{r}[l]', n.acc)};")
     if full < e:
         lines.append(f"{ind}for (int64_t i{v} = {full}; i{v} < {e}; i{v}++) {{")
         _reduce_body(k, body, stage, roots, lines, ind + "    ", lambda r: f"s{r}", cache, ridx)
         lines.append(f"{ind}}}")
+
+
+def _exactly_associative(n: Reduce) -> bool:
+    """Does combining ``n``'s lanes in any order give the same bits? max/min (IEEE 754-2019's,
+    NaN-propagating; only a NaN's payload may differ) and every integer or boolean reduction
+    (wrapping arithmetic); not float sums and products, whose order is part of the result."""
+    return n.kind in ("max", "min", "and", "or") or n.acc not in ("f32", "f64", "f16", "bf16")
 
 
 def _nested_loop(k, body: _Body, stage, roots, lines, ind, cache, ridx) -> None:

@@ -1,5 +1,6 @@
 // emit-c: min and prod row reductions use their identities as the lane init (INFINITY,
-// 1.0) and combine with fc_minf / '*' both in the lanes and in the final lane combine.
+// 1.0) and combine with fc_minf / '*' in the lanes; the final combine of the lanes is a tree for
+// min (any order gives the same bits) and lane by lane, in order, for the float product.
 // RUN: furcate opt %s -p canonicalize,fuse,emit-c | filecheck %s
 
 func.func @main(%x: tensor<4x32xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
@@ -10,7 +11,7 @@ func.func @main(%x: tensor<4x32xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
 // CHECK:      static void fc_main_0_k0(const float * restrict b0, float * restrict b1) {
 // CHECK:          for (int l = 0; l < 16; l++) a1[l] = INFINITY;
 // CHECK:              a1[l] = fc_minf(a1[l], t0);
-// CHECK:          for (int l = 1; l < 16; l++) s1 = fc_minf(s1, a1[l]);
+// CHECK:          for (int w = 8; w > 0; w >>= 1) for (int l = 0; l < w; l++) a1[l] = fc_minf(a1[l], a1[l + w]);
 // CHECK:      static void fc_main_0_k1(const float * restrict b0, float * restrict b1) {
 // CHECK:          for (int l = 0; l < 16; l++) a1[l] = 1.0;
 // CHECK:              a1[l] = (a1[l] * t0);
