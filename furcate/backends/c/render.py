@@ -306,12 +306,19 @@ def _depth(k: Kernel) -> int:
     return max(depth, default=0)
 
 
+def element_work(k: Kernel) -> int:
+    """Work units per element for the parallel threshold: a unit per 4 nodes, a transcendental
+    (exp, tanh, erf, ...) counting 4 nodes (a GEMM's SiLU epilogue of 64 x 512 is parallel)."""
+    nodes = len(k.nodes) + 3 * sum(1 for n in k.nodes if isinstance(n, Op) and n.prim in EXPENSIVE)
+    return max(1, nodes // 4)
+
+
 def render_pointwise(k: Kernel, body: _Body, lines: list[str]) -> None:
     n = 1
     for e in k.parallel:
         n *= e
     roots = sorted({i for s in k.stores for i in k.deps(s.value)})
-    work = n * max(1, len(k.nodes) // 4)
+    work = n * element_work(k)
     streams = len(k.parallel) == 1 and n >= STREAMS * 2 * LANES and _depth(k) >= LONG_CHAIN
     if streams:  # a long serial chain per element: interleave independent elements (ILP)
         chunk = n // STREAMS // LANES * LANES

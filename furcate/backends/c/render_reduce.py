@@ -18,7 +18,8 @@ of partial results: every load is contiguous and vectorizes.
 from __future__ import annotations
 
 from furcate.backends.c.render import (
-    EXPENSIVE, LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, store_expr,
+    EXPENSIVE, LANES, PAR_THRESHOLD, REDUCE_INIT, VTYPE, _Body, _close, _loops, _omp, affine_expr, combine, element_work,
+    store_expr,
 )
 from furcate.backends.kernel.desc import Gather, Kernel, Load, Op, Reduce
 from furcate.backends.kernel.stages import reduction_stages
@@ -79,7 +80,7 @@ def _render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
     n_reduce = sum(1 for n in k.nodes if isinstance(n, Reduce))
     # per element as a pointwise loop's (a unit per 4 nodes), plus each reduction's combine of
     # its lanes per row: a softmax over short rows (256 x 64) costs ~50 us serially
-    work = rows * R * max(1, len(k.nodes) // 4) + rows * n_reduce * LANES
+    work = rows * R * element_work(k) + rows * n_reduce * LANES
     ind = _loops(k.parallel, 0, "    ", lines, _omp(k, work))
     lanes = len(k.reduce) == 1
     row_stores = [s for s in k.stores if not inner[s.value] and not _store_inner(k, s)]
