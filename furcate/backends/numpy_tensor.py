@@ -13,7 +13,8 @@ from math import prod
 import numpy as np
 
 from furcate.backends.numpy_elementwise import compute_dtype
-from furcate.dtypes import is_float
+from furcate.dtypes import from_numpy_dtype, is_float
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 
 # --------------------------------------------------------------------------
@@ -90,17 +91,9 @@ def _pad(attrs, ins, outs):
 
 
 def identity(kind: str, dtype: np.dtype):
-    """The identity of a reduction ``kind`` in ``dtype`` (the fill of empty reductions)."""
-    if kind in ("sum", "or"):
-        return dtype.type(0)
-    if kind == "prod":
-        return dtype.type(1)
-    if kind == "and":
-        return dtype.type(True) if dtype == np.bool_ else dtype.type(-1)
-    if dtype.kind == "f":
-        return dtype.type(-np.inf if kind == "max" else np.inf)
-    info = np.iinfo(dtype)
-    return dtype.type(info.min if kind == "max" else info.max)
+    """The identity of a reduction ``kind`` in ``dtype`` (the fill of empty reductions;
+    ``ir/reduce_kinds.py``)."""
+    return dtype.type(REDUCE_KINDS[kind].identity(from_numpy_dtype(dtype)))
 
 
 def accumulate_dtype(spec) -> np.dtype:
@@ -209,7 +202,7 @@ _SCANS = {
 def _cumulative(attrs, ins, outs):
     kind, dim, reverse = attrs["kind"], attrs["dimension"], bool(attrs["reverse"])
     spec = ins[0]
-    acc = accumulate_dtype(spec) if kind in ("sum", "prod") else compute_dtype(spec)
+    acc = accumulate_dtype(spec) if REDUCE_KINDS[kind].accumulates else compute_dtype(spec)
     scan = _SCANS[kind]
     if reverse:
         return lambda a: np.flip(scan(np.flip(a, dim), dim, acc), dim)

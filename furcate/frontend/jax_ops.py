@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from furcate.ir import op_table
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS, SCAN_KINDS
 
 # primitive name -> converter(cx, eqn, args) -> SSAValue | list[SSAValue]
 CONVERTERS: dict[str, Callable] = {}
@@ -302,8 +303,7 @@ def _iota(cx, eqn, args):
 # --------------------------------------------------------------------------
 # reductions, scans, contractions
 
-_REDUCE = {"reduce_sum": "sum", "reduce_max": "max", "reduce_min": "min", "reduce_prod": "prod",
-           "reduce_and": "and", "reduce_or": "or"}
+_REDUCE = {k.jax: name for name, k in REDUCE_KINDS.items() if k.jax}  # ir/reduce_kinds.py
 
 
 def _reduce(kind):
@@ -348,7 +348,7 @@ def _cumulative(kind):
     return convert
 
 
-for _kind in ("sum", "prod", "max", "min"):
+for _kind in SCAN_KINDS:
     CONVERTERS[f"cum{_kind}"] = _cumulative(_kind)
 
 

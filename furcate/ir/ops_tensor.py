@@ -25,6 +25,7 @@ from xdsl.irdl import (
 from xdsl.traits import Pure
 
 from furcate.ir.ops_base import PropOp
+from furcate.ir.reduce_kinds import KINDS
 
 # --------------------------------------------------------------------------
 # layout
@@ -107,7 +108,7 @@ class PadOp(PropOp):
 # --------------------------------------------------------------------------
 # reductions, contractions, indexing, windows, scans
 
-REDUCE_KINDS = ("sum", "max", "min", "prod", "and", "or")
+REDUCE_KINDS = tuple(KINDS)  # ir/reduce_kinds.py
 
 
 @irdl_op_definition

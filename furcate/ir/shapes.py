@@ -8,6 +8,7 @@ makes always verifies.
 
 from __future__ import annotations
 
+from furcate.ir.reduce_kinds import KINDS, SCAN_KINDS
 from furcate.ir.types import FLOAT_DTYPES, INT_DTYPES, TensorSpec
 
 
@@ -194,8 +195,8 @@ def reduce(specs, attrs):
     (x,) = specs
     kind = attrs["kind"]
     dims = tuple(attrs["dimensions"])
-    _need(kind in ("sum", "max", "min", "prod", "and", "or"), f"unknown reduce kind {kind!r}")
-    if kind in ("and", "or"):
+    _need(kind in KINDS, f"unknown reduce kind {kind!r}")
+    if KINDS[kind].dtypes == "int_or_bool":
         _need(_dtype_ok(x.dtype, "int_or_bool"), f"reduce {kind} needs i1 or integers, got {x.dtype}")
     else:
         _need(_dtype_ok(x.dtype, "numeric"), f"reduce {kind} needs a numeric dtype, got {x.dtype}")
@@ -348,7 +349,7 @@ def reduce_window(specs, attrs):
 def cumulative(specs, attrs):
     _count(specs, 1, "cumulative")
     (x,) = specs
-    _need(attrs["kind"] in ("sum", "prod", "max", "min"), f"cumulative kind {attrs['kind']!r} unknown")
+    _need(attrs["kind"] in SCAN_KINDS, f"cumulative kind {attrs['kind']!r} unknown")
     _need(_dtype_ok(x.dtype, "numeric"), f"operand dtype {x.dtype} is not numeric")
     d = attrs["dimension"]
     _need(0 <= d < x.rank, f"dimension {d} out of range for rank {x.rank}")

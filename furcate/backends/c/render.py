@@ -13,9 +13,13 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from furcate.backends.kernel.desc import Affine, Const, Gather, Index, Kernel, Load, Op, Reduce
 from furcate.backends.kernel.prims import PrimRenderer
+from furcate.dtypes import to_numpy_dtype
 from furcate.ir import op_table
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 CTYPE = {"f32": "float", "f64": "double", "f16": "uint16_t", "bf16": "uint16_t", "i1": "uint8_t",
          "i8": "int8_t", "i32": "int32_t", "i64": "int64_t"}
@@ -163,14 +167,22 @@ def affine_expr(a: Affine) -> str:
     return " + ".join(parts)
 
 
-REDUCE_INIT = {
-    "sum": lambda dt: "0" if not _f(dt) else "0.0",
-    "prod": lambda dt: "1" if not _f(dt) else "1.0",
-    "max": lambda dt: "-INFINITY" if _f(dt) else {"i8": "INT8_MIN", "i32": "INT32_MIN", "i64": "INT64_MIN", "i1": "0"}[dt],
-    "min": lambda dt: "INFINITY" if _f(dt) else {"i8": "INT8_MAX", "i32": "INT32_MAX", "i64": "INT64_MAX", "i1": "1"}[dt],
-    "and": lambda dt: "1" if dt == "i1" else "-1",
-    "or": lambda dt: "0",
-}
+_INT_LIMITS = {dt: (np.iinfo(to_numpy_dtype(dt)), f"INT{dt[1:]}") for dt in ("i8", "i32", "i64")}
+
+
+def c_identity(kind: str, dt: str) -> str:
+    """The C literal of reduction ``kind``'s identity in ``dt`` (``ir/reduce_kinds.py``)."""
+    v = REDUCE_KINDS[kind].identity(dt)
+    if _f(dt):
+        return ("-INFINITY" if v < 0 else "INFINITY") if np.isinf(v) else repr(float(v))
+    if dt in _INT_LIMITS:
+        info, name = _INT_LIMITS[dt]
+        if v in (info.min, info.max):
+            return f"{name}_{'MIN' if v == info.min else 'MAX'}"
+    return str(int(v))
+
+
+REDUCE_INIT = {k: (lambda dt, k=k: c_identity(k, dt)) for k in REDUCE_KINDS}
 
 
 def combine(kind: str, a: str, b: str, acc: str) -> str:

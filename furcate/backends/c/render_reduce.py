@@ -23,6 +23,7 @@ from furcate.backends.c.render import (
 )
 from furcate.backends.kernel.desc import Gather, Kernel, Load, Op, Reduce
 from furcate.backends.kernel.stages import reduction_stages
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 
 def render_reduction(k: Kernel, body: _Body, lines: list[str]) -> None:
@@ -158,7 +159,7 @@ def _lane_loop(k, body: _Body, stage, roots, lines, ind, cache, ridx) -> None:
             _pop_all(k, r, lines, ind)
     for r in stage:
         n = k.nodes[r]
-        if _exactly_associative(n):  # a tree of lane pairs (vector ops), the same result
+        if REDUCE_KINDS[n.kind].exactly_associative(n.acc):  # a tree of lane pairs (vector ops): the same bits
             lines.append(f"{ind}for (int w = {LANES // 2}; w > 0; w >>= 1) for (int l = 0; l < w; l++) "
                          f"a{r}[l] = {combine(n.kind, f'a{r}[l]', f'a{r}[l + w]', n.acc)};")
             lines.append(f"{ind}{VTYPE[n.acc]} s{r} = a{r}[0];")
@@ -169,13 +170,6 @@ def _lane_loop(k, body: _Body, stage, roots, lines, ind, cache, ridx) -> None:
         lines.append(f"{ind}for (int64_t i{v} = {full}; i{v} < {e}; i{v}++) {{")
         _reduce_body(k, body, stage, roots, lines, ind + "    ", lambda r: f"s{r}", cache, ridx)
         lines.append(f"{ind}}}")
-
-
-def _exactly_associative(n: Reduce) -> bool:
-    """Does combining ``n``'s lanes in any order give the same bits? max/min (IEEE 754-2019's,
-    NaN-propagating; only a NaN's payload may differ) and every integer or boolean reduction
-    (wrapping arithmetic); not float sums and products, whose order is part of the result."""
-    return n.kind in ("max", "min", "and", "or") or n.acc not in ("f32", "f64", "f16", "bf16")
 
 
 def _nested_loop(k, body: _Body, stage, roots, lines, ind, cache, ridx) -> None:

@@ -25,6 +25,7 @@ from furcate.backends.kernel.desc import (
 )
 from furcate.dtypes import TensorSpec
 from furcate.ir.dialect import spec_of
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 ACC_DTYPE = {"f16": "f32", "bf16": "f32", "f32": "f32", "f64": "f64"}
 LAYOUT_OPS = {"broadcast_in_dim", "transpose", "slice", "reshape"}
@@ -315,7 +316,7 @@ class _Emitter:
         arg = yield (op.operands[0], full)
         dt = src.dtype
         kind = op.attr("kind")
-        acc = ACC_DTYPE.get(dt, dt) if kind in ("sum", "prod") else dt
+        acc = ACC_DTYPE.get(dt, dt) if REDUCE_KINDS[kind].accumulates else dt
         return self.node(Reduce(kind, arg, dt, acc))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from furcate.backends.kernel.desc import Affine, Const, Index, Kernel, Load, Op, Reduce
 from furcate.backends.triton import exprs
 from furcate.backends.triton.exprs import TritonRenderError
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 
 class Body:
@@ -107,14 +108,8 @@ class Body:
         lines.append(f"{ind}tl.store({ptr}, {exprs.store_value(value, dt)}{mk})")
 
 
-REDUCE_INIT = {
-    "sum": lambda dt: 0,
-    "prod": lambda dt: 1,
-    "max": lambda dt: float("-inf") if exprs.is_float(dt) else (0 if dt == "i1" else exprs.INT_RANGE[dt][0]),
-    "min": lambda dt: float("inf") if exprs.is_float(dt) else (1 if dt == "i1" else exprs.INT_RANGE[dt][1]),
-    "and": lambda dt: 1 if dt == "i1" else -1,
-    "or": lambda dt: 0,
-}
+# the identity of each reduction kind per accumulator dtype (ir/reduce_kinds.py)
+REDUCE_INIT = {k: v.identity for k, v in REDUCE_KINDS.items()}
 
 # combine functions (jit helpers in every module) per reduction kind and dtype class
 HELPERS = '''

@@ -14,6 +14,7 @@ from jax.extend.mlir import ir
 from jax.extend.mlir.dialects import stablehlo as hlo
 
 from furcate.dtypes import DTYPES, TensorSpec, is_float, to_numpy_dtype
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 # furcate op name (without "furcate.") -> rule(op, operands: list[ir.Value]) -> list[ir.Value]
 RULES: dict[str, Callable] = {}
@@ -93,31 +94,19 @@ def accumulator_dtype(dtype: str) -> str:
 
 
 def identity(kind: str, dtype: str):
-    """The identity of a reduction kind in ``dtype`` (a Python/NumPy scalar)."""
-    if kind == "sum" or kind == "or":
-        return 0
-    if kind == "prod":
-        return 1
-    if kind == "and":
-        return True if dtype == "i1" else -1
-    info = np.finfo if is_float(dtype) else np.iinfo
-    if kind == "max":
-        return -np.inf if is_float(dtype) else info(to_numpy_dtype(dtype)).min
-    if kind == "min":
-        return np.inf if is_float(dtype) else info(to_numpy_dtype(dtype)).max
-    raise ValueError(f"unknown reduction kind {kind!r}")
+    """The identity of a reduction kind in ``dtype`` (``ir/reduce_kinds.py``)."""
+    return REDUCE_KINDS[kind].identity(dtype)
 
 
 def combiner(kind: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
     """The binary StableHLO op of a reduction kind (max/min propagate NaN in XLA)."""
-    return {
-        "sum": hlo.add,
-        "prod": hlo.multiply,
-        "max": hlo.maximum,
-        "min": hlo.minimum,
-        "and": hlo.and_,
-        "or": hlo.or_,
-    }[kind]
+    name = REDUCE_KINDS[kind].stablehlo
+    return getattr(hlo, name + "_" if name in ("and", "or") else name)
+
+
+def accumulates(kind: str, dtype: str) -> str:
+    """The dtype a reduction or scan of ``kind`` over ``dtype`` computes in."""
+    return accumulator_dtype(dtype) if REDUCE_KINDS[kind].accumulates else dtype
 
 
 def fill_region(region: ir.Region, dtypes: Sequence[str], body: Callable) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from jax.extend.mlir.dialects import stablehlo as hlo
 
 from furcate.backends.xla._hlo import (
+    accumulates,
     accumulator_dtype,
     combiner,
     compare,
@@ -44,7 +45,7 @@ def _tt(shape, dtype):
 def _reduce(op, args):
     kind, dims = op.attr("kind"), list(op.attr("dimensions"))
     out = furcate_spec(op.result)
-    acc = accumulator_dtype(out.dtype) if kind in ("sum", "prod") else out.dtype
+    acc = accumulates(kind, out.dtype)
     red = hlo.ReduceOp(
         [_tt(out.shape, acc)], [convert(args[0], acc)], [scalar(identity(kind, acc), acc)], dims
     )
@@ -82,7 +83,7 @@ rule("argmin")(lambda op, args: _arg_reduce(op, args, "LT"))
 
 def _reduce_window(x, kind, window, strides, padding, dilations=None):
     spec = spec_of(x)
-    acc = accumulator_dtype(spec.dtype) if kind in ("sum", "prod") else spec.dtype
+    acc = accumulates(kind, spec.dtype)
     out_shape = []
     for i, n in enumerate(spec.shape):
         k = (window[i] - 1) * (dilations[i] if dilations else 1) + 1
@@ -125,7 +126,7 @@ def _cumulative(op, args):
 def _doubling_scan(x, kind, d, reverse):
     """Inclusive scan in log2(n) steps: ``y[i] = y[i] (op) y[i -/+ k]`` for k = 1, 2, 4, ..."""
     spec = spec_of(x)
-    acc = accumulator_dtype(spec.dtype) if kind in ("sum", "prod") else spec.dtype
+    acc = accumulates(kind, spec.dtype)
     y = convert(x, acc)
     init = scalar(identity(kind, acc), acc)
     n, zeros, ones = spec.shape[d], [0] * spec.rank, [1] * spec.rank
