@@ -20,14 +20,19 @@ def _dtypes(k):
     return [d for d in DTYPES if not (k.dtypes == "int_or_bool" and is_float(d)) and d != "bf16"]
 
 
+def _samples(k, n, scale, seed):
+    """(dtype, n random values of it) for every dtype kind ``k`` takes."""
+    rng = np.random.default_rng(seed)
+    for dt in _dtypes(k):
+        npd = to_numpy_dtype(dt)
+        yield dt, ((rng.standard_normal(n) * scale).astype(npd) if dt != "i1" else rng.random(n) < 0.5)
+
+
 @pytest.mark.parametrize("name", list(KINDS))
 def test_identity_is_the_identity(name):
     k = KINDS[name]
-    rng = np.random.default_rng(0)
-    for dt in _dtypes(k):
-        npd = to_numpy_dtype(dt)
-        x = (rng.standard_normal(64) * 50).astype(npd) if dt != "i1" else rng.random(64) < 0.5
-        e = np.array(k.identity(dt)).astype(npd)
+    for dt, x in _samples(k, 64, 50, seed=0):
+        e = np.array(k.identity(dt)).astype(x.dtype)
         # combining with the identity gives every value back, bit for bit
         got = _UFUNC[name](x, e) if dt != "i1" or name not in ("sum", "prod") else x
         np.testing.assert_array_equal(got.view(np.uint8), x.view(np.uint8), err_msg=f"{name} {dt}")
@@ -57,9 +62,7 @@ def _tree(f, xs):
 def test_any_order_kinds_give_the_same_bits_in_any_order(name):
     k = KINDS[name]
     rng = np.random.default_rng(1)
-    for dt in _dtypes(k):
-        npd = to_numpy_dtype(dt)
-        x = (rng.standard_normal(97) * 1e3).astype(npd) if dt != "i1" else rng.random(97) < 0.5
+    for dt, x in _samples(k, 97, 1e3, seed=2):
         if is_float(dt):
             x[[3, 90]] = [0.0, -0.0]
             x[50:] = np.where(x[50:] > 0, 0.0, -0.0)  # many signed zeros: ties decide the sign
