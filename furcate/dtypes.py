@@ -44,6 +44,12 @@ def is_bool(dtype: str) -> bool:
     return dtype == "i1"
 
 
+def accumulator_dtype(dtype: str) -> str:
+    """Where sums, products and contractions of ``dtype`` are computed: f16/bf16 in f32
+    (docs/numpy.md, Semantics); other dtypes as they are."""
+    return "f32" if dtype in ("f16", "bf16") else dtype
+
+
 def to_numpy_dtype(dtype: str) -> np.dtype:
     try:
         return _NP[dtype]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from furcate.dtypes import is_float, to_numpy_dtype
+from furcate.dtypes import accumulator_dtype, is_float, to_numpy_dtype
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class ReduceKind:
             return 0 if low else 1
         info = np.iinfo(to_numpy_dtype(dtype))
         return int(info.min if low else info.max)
+
+    def acc(self, dtype: str) -> str:
+        """The dtype a reduction of this kind over ``dtype`` computes in (the backends'; the
+        NumPy reference also sums integers in i64)."""
+        return accumulator_dtype(dtype) if self.accumulates else dtype
 
     def exactly_associative(self, acc: str) -> bool:
         """Do partial results in ``acc`` combine to the same bits in any order?"""

@@ -23,11 +23,11 @@ from furcate.backends.kernel import scalar
 from furcate.backends.kernel.desc import (
     Affine, Buffer, Const, Dot, Gather, Index, Kernel, Load, Op, Operand, Reduce, Store,
 )
-from furcate.dtypes import TensorSpec
+from furcate.dtypes import FLOAT_DTYPES, TensorSpec, accumulator_dtype
 from furcate.ir.dialect import spec_of
 from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
-ACC_DTYPE = {"f16": "f32", "bf16": "f32", "f32": "f32", "f64": "f64"}
+ACC_DTYPE = {d: accumulator_dtype(d) for d in FLOAT_DTYPES}  # where float contractions compute
 LAYOUT_OPS = {"broadcast_in_dim", "transpose", "slice", "reshape"}
 SPLAT_LIMIT = 1  # non-splat constants become const buffers
 
@@ -316,7 +316,7 @@ class _Emitter:
         arg = yield (op.operands[0], full)
         dt = src.dtype
         kind = op.attr("kind")
-        acc = ACC_DTYPE.get(dt, dt) if REDUCE_KINDS[kind].accumulates else dt
+        acc = REDUCE_KINDS[kind].acc(dt)
         return self.node(Reduce(kind, arg, dt, acc))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from jax.extend.mlir import ir
 from jax.extend.mlir.dialects import stablehlo as hlo
 
-from furcate.dtypes import DTYPES, TensorSpec, is_float, to_numpy_dtype
+from furcate.dtypes import DTYPES, TensorSpec, accumulator_dtype, is_float, to_numpy_dtype  # noqa: F401 (re-exported)
 from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 # furcate op name (without "furcate.") -> rule(op, operands: list[ir.Value]) -> list[ir.Value]
@@ -88,9 +88,6 @@ def convert(value: ir.Value, dtype: str) -> ir.Value:
     return hlo.convert(tensor_type(TensorSpec(spec.shape, dtype)), value)
 
 
-def accumulator_dtype(dtype: str) -> str:
-    """f16/bf16 are computed in f32 (docs/numpy.md, Semantics); other dtypes as they are."""
-    return "f32" if dtype in ("f16", "bf16") else dtype
 
 
 def identity(kind: str, dtype: str):
@@ -106,7 +103,7 @@ def combiner(kind: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
 
 def accumulates(kind: str, dtype: str) -> str:
     """The dtype a reduction or scan of ``kind`` over ``dtype`` computes in."""
-    return accumulator_dtype(dtype) if REDUCE_KINDS[kind].accumulates else dtype
+    return REDUCE_KINDS[kind].acc(dtype)
 
 
 def fill_region(region: ir.Region, dtypes: Sequence[str], body: Callable) -> None:
