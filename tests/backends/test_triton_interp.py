@@ -305,7 +305,8 @@ def test_torch_compile_target_triton():
     args = [torch.randn(20, 24), torch.randn(24, 40), torch.randn(40)]
     stats(reset=True)
     got = torch.compile(f, backend="furcate", options={"target": "triton"})(*args)
-    assert_close(got, f(*args), accumulated=True)
+    # eager's sign of gelu's underflowed tail depends on the CPU's vector path (docs/torch.md)
+    assert_close(got, f(*args), accumulated=True, signed_zeros=False)
     assert stats()["kernels"] == {"triton": 1}
 
 

@@ -3,10 +3,10 @@
 // RUN: furcate opt %s -p 'canonicalize,place{devices=cpu,"sim:h100" pins="dot_general=sim:h100","tanh=cpu"}' | filecheck %s
 // RUN: furcate opt %s -p 'canonicalize,place{devices=cpu,"sim:h100"}' | filecheck %s --check-prefix=HOST
 
-func.func @main(%x: tensor<64x256xf32>, %w: tensor<256x256xf32>) -> tensor<64x256xf32> {
-  %g = furcate.dot_general %x, %w {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<64x256xf32>, tensor<256x256xf32>) -> tensor<64x256xf32>
-  %t = furcate.tanh %g : (tensor<64x256xf32>) -> tensor<64x256xf32>
-  func.return %t : tensor<64x256xf32>
+func.func @main(%x: tensor<8x32xf32>, %w: tensor<32x32xf32>) -> tensor<8x32xf32> {
+  %g = furcate.dot_general %x, %w {lhs_batching_dimensions = array<i64>, lhs_contracting_dimensions = array<i64: 1>, rhs_batching_dimensions = array<i64>, rhs_contracting_dimensions = array<i64: 0>} : (tensor<8x32xf32>, tensor<32x32xf32>) -> tensor<8x32xf32>
+  %t = furcate.tanh %g : (tensor<8x32xf32>) -> tensor<8x32xf32>
+  func.return %t : tensor<8x32xf32>
 }
 // CHECK:      %[[X:.*]] = furcate.transfer %x {dst = "sim:h100", src = "cpu"}
 // CHECK:      %[[W:.*]] = furcate.transfer %w {dst = "sim:h100", src = "cpu"}
