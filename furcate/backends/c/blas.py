@@ -18,8 +18,10 @@ model call, one thread: HF BERT small b1 1.22 -> 1.05 ms, GPT-2 medium b1 69.3 -
 ResNet medium b8 68.3 -> 61.7 ms against OpenBLAS, whose packing copies dominate on these
 shapes. Elsewhere OpenBLAS first: on the project's 2-core AMD EPYC (AVX-512) machines,
 512x1024x4096 sgemm + epilogue, tiled, OpenBLAS ran ~255 GFLOP/s and the ``mkl`` wheel ~219
-(single thread: 132 vs 109; MKL takes slower code paths on AMD CPUs); torch's MKL has not
-been measured there. ``FURCATE_BLAS`` (``torch-mkl`` | ``mkl`` |
+(single thread: 132 vs 109; MKL takes slower code paths on AMD CPUs). On a 2-core AMD EPYC
+(Zen 3, AVX2), ``FURCATE_BLAS=torch-mkl`` against ``openblas`` through ``models_suite.py
+--quick --only gpt2,llama`` was mixed within the run-to-run noise (furcate vs inductor
+0.76-1.15 with either), so OpenBLAS stays first there. ``FURCATE_BLAS`` (``torch-mkl`` | ``mkl`` |
 ``openblas`` | ``none``) forces a choice. The library is loaded ``RTLD_GLOBAL`` so kernels
 resolve its symbols at ``dlopen`` time.
 """
