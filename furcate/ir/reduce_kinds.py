@@ -77,10 +77,3 @@ KINDS: dict[str, ReduceKind] = {k.name: k for k in (
 
 SCAN_KINDS = tuple(k for k, v in KINDS.items() if v.scan)
 
-
-def kind(name: str) -> ReduceKind:
-    """The kind called ``name``; a ValueError naming the known kinds otherwise."""
-    try:
-        return KINDS[name]
-    except KeyError:
-        raise ValueError(f"unknown reduce kind {name!r}; known: {', '.join(KINDS)}") from None

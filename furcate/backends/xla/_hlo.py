@@ -13,7 +13,7 @@ import numpy as np
 from jax.extend.mlir import ir
 from jax.extend.mlir.dialects import stablehlo as hlo
 
-from furcate.dtypes import DTYPES, TensorSpec, accumulator_dtype, is_float, to_numpy_dtype  # noqa: F401 (re-exported)
+from furcate.dtypes import DTYPES, TensorSpec, is_float, to_numpy_dtype
 from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 # furcate op name (without "furcate.") -> rule(op, operands: list[ir.Value]) -> list[ir.Value]
@@ -88,22 +88,11 @@ def convert(value: ir.Value, dtype: str) -> ir.Value:
     return hlo.convert(tensor_type(TensorSpec(spec.shape, dtype)), value)
 
 
-
-
-def identity(kind: str, dtype: str):
-    """The identity of a reduction kind in ``dtype`` (``ir/reduce_kinds.py``)."""
-    return REDUCE_KINDS[kind].identity(dtype)
-
-
 def combiner(kind: str) -> Callable[[ir.Value, ir.Value], ir.Value]:
     """The binary StableHLO op of a reduction kind (max/min propagate NaN in XLA)."""
     name = REDUCE_KINDS[kind].stablehlo
     return getattr(hlo, name + "_" if name in ("and", "or") else name)
 
-
-def accumulates(kind: str, dtype: str) -> str:
-    """The dtype a reduction or scan of ``kind`` over ``dtype`` computes in."""
-    return REDUCE_KINDS[kind].acc(dtype)
 
 
 def fill_region(region: ir.Region, dtypes: Sequence[str], body: Callable) -> None:

@@ -14,14 +14,11 @@ from __future__ import annotations
 from jax.extend.mlir.dialects import stablehlo as hlo
 
 from furcate.backends.xla._hlo import (
-    accumulates,
-    accumulator_dtype,
     combiner,
     compare,
     convert,
     fill_region,
     full,
-    identity,
     padding_attr,
     precision,
     rule,
@@ -29,8 +26,9 @@ from furcate.backends.xla._hlo import (
     spec_of,
     tensor_type,
 )
-from furcate.dtypes import TensorSpec, is_float
+from furcate.dtypes import TensorSpec, accumulator_dtype, is_float
 from furcate.ir.dialect import spec_of as furcate_spec
+from furcate.ir.reduce_kinds import KINDS as REDUCE_KINDS
 
 
 def _tt(shape, dtype):
@@ -45,9 +43,9 @@ def _tt(shape, dtype):
 def _reduce(op, args):
     kind, dims = op.attr("kind"), list(op.attr("dimensions"))
     out = furcate_spec(op.result)
-    acc = accumulates(kind, out.dtype)
+    acc = REDUCE_KINDS[kind].acc(out.dtype)
     red = hlo.ReduceOp(
-        [_tt(out.shape, acc)], [convert(args[0], acc)], [scalar(identity(kind, acc), acc)], dims
+        [_tt(out.shape, acc)], [convert(args[0], acc)], [scalar(REDUCE_KINDS[kind].identity(acc), acc)], dims
     )
     fill_region(red.body, [acc], lambda a, b: [combiner(kind)(a, b)])
     return convert(red.results[0], out.dtype)
@@ -60,7 +58,7 @@ def _arg_reduce(op, args, better: str):
     d, idt = op.attr("dimension"), op.attr("index_dtype")
     out_shape = [s for i, s in enumerate(spec.shape) if i != d]
     index = hlo.iota(_tt(spec.shape, idt), d)
-    init = [scalar(identity("max" if better == "GT" else "min", spec.dtype), spec.dtype), scalar(0, idt)]
+    init = [scalar(REDUCE_KINDS["max" if better == "GT" else "min"].identity(spec.dtype), spec.dtype), scalar(0, idt)]
 
     def body(xv, xi, yv, yi):
         x_first = compare(xi, yi, "LT")
@@ -83,7 +81,7 @@ rule("argmin")(lambda op, args: _arg_reduce(op, args, "LT"))
 
 def _reduce_window(x, kind, window, strides, padding, dilations=None):
     spec = spec_of(x)
-    acc = accumulates(kind, spec.dtype)
+    acc = REDUCE_KINDS[kind].acc(spec.dtype)
     out_shape = []
     for i, n in enumerate(spec.shape):
         k = (window[i] - 1) * (dilations[i] if dilations else 1) + 1
@@ -92,7 +90,7 @@ def _reduce_window(x, kind, window, strides, padding, dilations=None):
     red = hlo.ReduceWindowOp(
         [_tt(out_shape, acc)],
         [convert(x, acc)],
-        [scalar(identity(kind, acc), acc)],
+        [scalar(REDUCE_KINDS[kind].identity(acc), acc)],
         list(window),
         window_strides=list(strides),
         window_dilations=list(dilations) if dilations else None,
@@ -126,9 +124,9 @@ def _cumulative(op, args):
 def _doubling_scan(x, kind, d, reverse):
     """Inclusive scan in log2(n) steps: ``y[i] = y[i] (op) y[i -/+ k]`` for k = 1, 2, 4, ..."""
     spec = spec_of(x)
-    acc = accumulates(kind, spec.dtype)
+    acc = REDUCE_KINDS[kind].acc(spec.dtype)
     y = convert(x, acc)
-    init = scalar(identity(kind, acc), acc)
+    init = scalar(REDUCE_KINDS[kind].identity(acc), acc)
     n, zeros, ones = spec.shape[d], [0] * spec.rank, [1] * spec.rank
     k = 1
     while k < n:
