@@ -167,6 +167,7 @@ class _Stats:
             self.backend_fallbacks: list[str] = []  # an op ran on another backend inside the program
             self.partitions = 0
             self.freeze: Counter = Counter()  # torch inference freezing: graphs, inputs, folds, unfreezes
+            self.aot_passthrough = 0  # torch inference graphs called without AOTAutograd's runtime wrapper
 
     def snapshot(self) -> dict:
         with self.lock:
@@ -184,6 +185,7 @@ class _Stats:
                 "eager_fallbacks": list(self.eager_fallbacks),
                 "backend_fallbacks": list(self.backend_fallbacks),
                 "freeze": dict(self.freeze),
+                "aot_passthrough": self.aot_passthrough,
             }
 
 

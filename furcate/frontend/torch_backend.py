@@ -37,6 +37,7 @@ from furcate.frontend.torch_fx import (
 )
 from furcate.frontend.torch_direct import DirectCall, _row_major
 from furcate.frontend import torch_decomp
+from furcate.frontend.torch_passthrough import can_pass_through, inference_meta, passthrough
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 from furcate.options import CompileOptions
 
@@ -57,20 +58,30 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
     # inference freezing (``freeze``): only with grad mode off (Dynamo guards on it)
     frozen = _frozen_snapshots(gm, example_inputs) if opts.freeze and not torch.is_grad_enabled() else {}
 
+    compiled = []  # (kind, ATen graph, boxed callable, AOTAutograd's analysis) per graph
+
     def compiler(kind):
         def compile_graph(graph: torch.fx.GraphModule, inputs):
             name = f"{kind}_{next(counter)}"
             if frozen and kind == "forward" and not torch.is_grad_enabled():
-                return make_boxed_func(compile_frozen(graph, frozen, target, opts, name, recompile))
-            return _boxed(compile_fx_graph(graph, target, opts, name, recompile=recompile), make_boxed_func)
+                fn = _boxed(compile_frozen(graph, frozen, target, opts, name, recompile), make_boxed_func)
+            else:
+                fn = _boxed(compile_fx_graph(graph, target, opts, name, recompile=recompile), make_boxed_func)
+            compiled.append((kind, graph, fn, inference_meta()))
+            return fn
 
         return compile_graph
 
-    return aot_autograd(
+    wrapped = aot_autograd(
         fw_compiler=compiler("forward"),
         bw_compiler=compiler("backward"),
         decompositions=torch_decomp.decompositions(),
     )(gm, example_inputs)
+    if len(compiled) == 1 and compiled[0][0] == "forward" and can_pass_through(gm, example_inputs, *compiled[0][1:2], compiled[0][3]):
+        with STATS.lock:
+            STATS.aot_passthrough += 1
+        return passthrough(compiled[0][2])
+    return wrapped
 
 
 def _boxed(fn, make_boxed_func):
@@ -78,7 +89,9 @@ def _boxed(fn, make_boxed_func):
     whole-graph ``FurcateGraph`` gets an entry that tries its latest runner's direct and fast
     paths first, with no wrapper in between (the fixed cost of a call is a few function calls)."""
     if not isinstance(fn, FurcateGraph):
-        return make_boxed_func(fn)
+        boxed = make_boxed_func(fn)
+        boxed.furcate_unboxed = fn
+        return boxed
 
     def run(args):
         last = fn.last
@@ -90,7 +103,18 @@ def _boxed(fn, make_boxed_func):
                 return out
         return fn(*args)
 
+    def call(*args):  # the same, in Dynamo's convention (``torch_passthrough``)
+        last = fn.last
+        if last is not None:
+            direct = last.direct
+            if direct is not None and (out := direct(args)) is not None:
+                return out
+            if (out := last.call_fast(args)) is not None:
+                return out
+        return fn(*args)
+
     run._boxed_call = True
+    run.furcate_unboxed = call
     return run
 
 
