@@ -87,13 +87,15 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
 def _boxed(fn, make_boxed_func):
     """``fn`` in AOTAutograd's boxed convention (called with one list of arguments). A
     whole-graph ``FurcateGraph`` gets an entry that tries its latest runner's direct and fast
-    paths first, with no wrapper in between (the fixed cost of a call is a few function calls)."""
+    paths first, with no wrapper in between (the fixed cost of a call is a few function calls).
+    Its ``furcate_unboxed`` is the same entry in Dynamo's convention (positional arguments),
+    which ``torch_passthrough`` hands to Dynamo."""
     if not isinstance(fn, FurcateGraph):
         boxed = make_boxed_func(fn)
         boxed.furcate_unboxed = fn
         return boxed
 
-    def run(args):
+    def call(*args):  # Dynamo's convention, for ``torch_passthrough``
         last = fn.last
         if last is not None:
             direct = last.direct
@@ -103,15 +105,8 @@ def _boxed(fn, make_boxed_func):
                 return out
         return fn(*args)
 
-    def call(*args):  # the same, in Dynamo's convention (``torch_passthrough``)
-        last = fn.last
-        if last is not None:
-            direct = last.direct
-            if direct is not None and (out := direct(args)) is not None:
-                return out
-            if (out := last.call_fast(args)) is not None:
-                return out
-        return fn(*args)
+    def run(args):  # AOTAutograd's convention: one list
+        return call(*args)
 
     run._boxed_call = True
     run.furcate_unboxed = call
