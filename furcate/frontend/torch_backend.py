@@ -77,11 +77,14 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
         bw_compiler=compiler("backward"),
         decompositions=torch_decomp.decompositions(),
     )(gm, example_inputs)
-    if len(compiled) == 1 and compiled[0][0] == "forward" and can_pass_through(gm, example_inputs, *compiled[0][1:2], compiled[0][3]):
-        with STATS.lock:
-            STATS.aot_passthrough += 1
-        return passthrough(compiled[0][2])
-    return wrapped
+    if len(compiled) != 1:  # (AOTAutograd's cache answered: nothing compiled here; training: grad mode, below)
+        return wrapped
+    kind, aten_graph, fn, meta = compiled[0]
+    if kind != "forward" or not can_pass_through(gm, example_inputs, aten_graph, meta):
+        return wrapped
+    with STATS.lock:
+        STATS.aot_passthrough += 1
+    return passthrough(fn)
 
 
 def _boxed(fn, make_boxed_func):
