@@ -37,7 +37,7 @@ from furcate.frontend.torch_fx import (
 )
 from furcate.frontend.torch_direct import DirectCall, _row_major
 from furcate.frontend import torch_decomp
-from furcate.frontend.torch_passthrough import can_pass_through, inference_meta, passthrough
+from furcate.frontend.torch_passthrough import can_pass_through, inference_meta
 from furcate.frontend.torch_ops import SCALAR_TARGETS
 from furcate.options import CompileOptions
 
@@ -84,15 +84,15 @@ def furcate_backend(gm: torch.fx.GraphModule, example_inputs, options: dict | No
         return wrapped
     with STATS.lock:
         STATS.aot_passthrough += 1
-    return passthrough(fn)
+    return fn.furcate_unboxed
 
 
 def _boxed(fn, make_boxed_func):
     """``fn`` in AOTAutograd's boxed convention (called with one list of arguments). A
     whole-graph ``FurcateGraph`` gets an entry that tries its latest runner's direct and fast
     paths first, with no wrapper in between (the fixed cost of a call is a few function calls).
-    Its ``furcate_unboxed`` is the same entry in Dynamo's convention (positional arguments),
-    which ``torch_passthrough`` hands to Dynamo."""
+    Every result has a ``furcate_unboxed``: the same entry in Dynamo's convention (positional
+    arguments), which ``furcate_backend`` hands to Dynamo where ``can_pass_through`` holds."""
     if not isinstance(fn, FurcateGraph):
         boxed = make_boxed_func(fn)
         boxed.furcate_unboxed = fn

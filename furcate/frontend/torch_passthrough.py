@@ -4,9 +4,9 @@
 ``aot_autograd`` that is AOTAutograd's runtime wrapper (a few layers of Python around the
 compiled forward: argument lists, the input-mutation and output-alias epilogues, autocast
 and grad-mode bookkeeping), about 5 µs a call on a 2-core machine -- as much as a small
-kernel. For an inference graph none of those layers has anything to do, and
-``passthrough`` returns the compiled forward itself, called with Dynamo's arguments as they
-come.
+kernel. For an inference graph none of those layers has anything to do, and the backend
+returns the compiled forward itself (``torch_backend._boxed``'s ``furcate_unboxed`` entry),
+called with Dynamo's arguments as they come.
 
 "None of the layers has anything to do" is read from AOTAutograd's own analysis of the graph
 (the ``ViewAndMutationMeta`` it leaves on the tracing context while the forward compiles),
@@ -43,9 +43,9 @@ def can_pass_through(gm: torch.fx.GraphModule, example_inputs, fw_graph: torch.f
         from torch._functorch._aot_autograd.schemas import OutputType
     except ImportError:  # pragma: no cover -- a torch that moved it: keep the wrapper
         return False
+    # grad mode off: AOTAutograd took its inference path (no backward graph)
     if meta is None or torch.is_grad_enabled() or torch._C._is_any_autocast_enabled():
         return False
-    # (grad mode off: AOTAutograd takes its inference path, with no backward)
     if getattr(meta, "is_rng_op_functionalized", True) or getattr(meta, "dynamic_outputs", True):
         return False
     if any(True for _ in gm.parameters()) or any(True for _ in gm.buffers()):
@@ -67,15 +67,3 @@ def can_pass_through(gm: torch.fx.GraphModule, example_inputs, fw_graph: torch.f
         return False
     return all(o.output_type == OutputType.non_alias for o in meta.output_info)
 
-
-def passthrough(boxed):
-    """Dynamo's calling convention (positional arguments) for furcate's compiled forward
-    ``boxed`` (AOTAutograd's: one list)."""
-    unboxed = getattr(boxed, "furcate_unboxed", None)
-    if unboxed is not None:
-        return unboxed
-
-    def call(*args):
-        return boxed(list(args))
-
-    return call
