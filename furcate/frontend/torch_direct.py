@@ -23,6 +23,11 @@ except ImportError:  # pragma: no cover -- older or newer torch without it
     def _alloc(shape, stride, dtype):
         return torch.empty_strided(shape, stride, dtype=dtype)
 
+try:  # torch's C++ tensor-metadata check (type, dispatch keys, dtype, device, sizes, strides)
+    from torch._C._dynamo.guards import TensorGuards as _TensorGuards
+except ImportError:  # pragma: no cover -- a torch without it: the Python checks alone
+    _TensorGuards = None
+
 SMALL_RESULT = 1 << 20  # bytes
 
 _TORCH_OF = {np.dtype(k): v for k, v in (
@@ -54,6 +59,9 @@ class DirectCall:
         self.results = [(tuple(shape), _row_major(shape), _TORCH_OF[np.dtype(dt)]) for shape, dt in results]
         self.order = list(outputs)
         self.in_order = self.order == list(range(len(self.order)))
+        self.positions = [pos for pos, _, _ in self.inputs]
+        self.all_args = self.positions == list(range(n_args))
+        self.seen = None  # TensorGuards of the first arguments that passed the Python checks
 
     @classmethod
     def build(cls, exe, n_args: int, inputs, outputs, container):
@@ -74,17 +82,31 @@ class DirectCall:
                 return None
         return cls(raw, n_args, inputs, outputs, container)
 
-    def __call__(self, args):
-        if len(args) != self.n_args:
-            return None
-        ptrs, j, keep = self.ptrs, 0, []
-        for pos, shape, dtype in self.inputs:
-            t = args[pos]
+    def _checked(self, args):
+        """The kernel's input tensors where each passes its guard, else None. Arguments with
+        the metadata of ones that passed before (``seen``: one C++ check of all of them) skip
+        the per-tensor Python checks; any others take them (and the first pass is recorded)."""
+        ts = args if self.all_args else [args[p] for p in self.positions]
+        seen = self.seen
+        if seen is not None and seen.check(*ts):
+            return ts
+        for t, (_, shape, dtype) in zip(ts, self.inputs):
             # (no complex dtypes here, so no conjugate views)
             if type(t) not in _TENSOR_TYPES or t.dtype is not dtype or t.shape != shape or not t.is_cpu \
                     or not t.is_contiguous() or t.is_neg():
                 return None
-            keep.append(t)
+        if seen is None and _TensorGuards is not None:
+            self.seen = _TensorGuards(*ts, dynamic_dims_sizes=[list(t.shape) for t in ts],
+                                      dynamic_dims_strides=[list(t.stride()) for t in ts])
+        return ts
+
+    def __call__(self, args):
+        if len(args) != self.n_args:
+            return None
+        keep = self._checked(args)
+        if keep is None:
+            return None
+        ptrs, j = self.ptrs, 0
         outs = [_alloc(shape, stride, dtype) for shape, stride, dtype in self.results]
         with self.lock:
             for t in keep:

@@ -111,3 +111,34 @@ def test_concurrent_calls_get_their_own_results(direct_calls):
         t.join()
     assert errors == []
     assert direct_calls["hit"] >= 800, direct_calls
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: x.t().contiguous().t(),
+    lambda x: torch._neg_view(x),
+    lambda x: x.to(torch.float64),
+    lambda x: x.reshape(36),
+    lambda x: x.clone().requires_grad_(),  # accepted: the kernel reads the values only
+    lambda x: torch.nn.Parameter(x.clone()),  # accepted too
+    lambda x: 1.0,
+], ids=["strided", "neg-view", "float64", "reshaped", "requires-grad", "parameter", "not-a-tensor"])
+def test_guards_after_a_first_call_still_refuse_what_they_must(make, monkeypatch):
+    """After the first call the C++ metadata check (``seen``) answers for arguments like the
+    first ones; any other argument must still meet the per-tensor checks."""
+    made = []
+    call = torch_direct.DirectCall.__call__
+    monkeypatch.setattr(torch_direct.DirectCall, "__call__", lambda self, args: made.append(self) or call(self, args))
+    f = _compile(lambda x: torch.sigmoid(x) * 3)
+    base = torch.randn(6, 6)
+    with torch.no_grad():
+        f(base)
+        f(base)
+    direct = made[-1]
+    assert direct.seen is not None or torch_direct._TensorGuards is None
+    odd = make(base)
+    out = call(direct, (odd,))
+    accepted = isinstance(odd, torch.Tensor) and odd.dtype == torch.float32 and odd.shape == base.shape \
+        and odd.is_contiguous() and not odd.is_neg()
+    assert (out is not None) == accepted
+    if accepted:
+        assert_close(out[0], torch.sigmoid(odd.detach()) * 3)
